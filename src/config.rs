@@ -1,0 +1,64 @@
+//! The command line and its settings, read from flags, the environment and `.env`.
+
+use std::net::IpAddr;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// agora: a typed, validated GraphQL API over users, posts, categories and products.
+#[derive(Debug, Parser)]
+#[command(name = "agora", version, about)]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub config: Config,
+}
+
+/// agora's sub-commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations, then serve the GraphQL API (the default).
+    Serve,
+    /// Print the GraphQL schema (SDL) that the server serves; `schema.graphql` is its output.
+    Schema,
+    /// Manage the database schema.
+    Migrate {
+        /// What to do with the migrations.
+        #[arg(value_enum)]
+        action: MigrateAction,
+    },
+}
+
+/// What `agora migrate` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MigrateAction {
+    /// Apply every pending migration.
+    Up,
+    /// Revert the last applied migration.
+    Down,
+    /// List every migration and whether it is applied.
+    Status,
+    /// Drop every table, then apply every migration (destroys all data).
+    Fresh,
+}
+
+/// Settings shared by every sub-command.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Database to use: `sqlite://FILE?mode=rwc` or `postgres://USER:PASS@HOST/DB`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://app.db?mode=rwc",
+        hide_env_values = true,
+        global = true
+    )]
+    pub database_url: String,
+    /// Address to listen on.
+    #[arg(long, env = "HOST", default_value = "127.0.0.1", global = true)]
+    pub host: IpAddr,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "PORT", default_value_t = 8000, global = true)]
+    pub port: u16,
+}

@@ -1,0 +1,84 @@
+//! Validated inputs (SPEC section 2): raw GraphQL values go in, values that cannot break a rule
+//! come out. Every write goes through a `parse` here before it reaches the store.
+
+pub mod category;
+pub mod page;
+pub mod post;
+pub mod product;
+pub mod user;
+
+use crate::error::AppError;
+
+/// Trims `value` and checks that it has `min..=max` characters (no upper bound when `max` is
+/// `None`).
+///
+/// # Errors
+/// `BAD_USER_INPUT` on `field` when the trimmed length is out of bounds.
+fn trimmed_text(
+    field: &'static str,
+    value: &str,
+    min: usize,
+    max: Option<usize>,
+) -> Result<String, AppError> {
+    let value = value.trim();
+    let len = value.chars().count();
+    let message = match max {
+        Some(max) if len < min || len > max => {
+            format!("{field} must be between {min} and {max} characters long")
+        }
+        None if len < min => format!("{field} must be at least {min} characters long"),
+        _ => return Ok(value.to_owned()),
+    };
+    Err(AppError::bad_input(field, message))
+}
+
+/// Checks that an integer lies in `min..=max`.
+///
+/// # Errors
+/// `BAD_USER_INPUT` on `field` when it does not.
+fn int_in_range(field: &'static str, value: i32, min: i32, max: i32) -> Result<i32, AppError> {
+    if (min..=max).contains(&value) {
+        Ok(value)
+    } else if max == i32::MAX {
+        Err(AppError::bad_input(
+            field,
+            format!("{field} must be at least {min}"),
+        ))
+    } else {
+        Err(AppError::bad_input(
+            field,
+            format!("{field} must be between {min} and {max}"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trimmed_text_counts_characters_not_bytes() {
+        assert_eq!(
+            trimmed_text("name", " Éé ", 2, Some(2)).ok(),
+            Some("Éé".into())
+        );
+        assert!(trimmed_text("name", "É", 2, Some(50)).is_err());
+    }
+
+    #[test]
+    fn trimmed_text_names_the_field() {
+        let err = trimmed_text("title", "abc", 5, Some(100)).err();
+        assert!(matches!(
+            err,
+            Some(AppError::BadUserInput { field: "title", .. })
+        ));
+    }
+
+    #[test]
+    fn int_in_range_is_inclusive() {
+        assert!(int_in_range("age", 0, 0, 150).is_ok());
+        assert!(int_in_range("age", 150, 0, 150).is_ok());
+        assert!(int_in_range("age", -1, 0, 150).is_err());
+        assert!(int_in_range("age", 151, 0, 150).is_err());
+    }
+}

@@ -1,0 +1,115 @@
+//! agora: a typed, validated GraphQL API server over users, posts, categories and products,
+//! on SQLite or PostgreSQL.
+//!
+//! A request travels `http` → `graphql` (resolvers) → `domain` (validation) → `store`
+//! (database) → `entity` (tables), and errors travel back as one `error::AppError`.
+
+/// The command line and settings.
+pub mod config;
+/// Connecting to and migrating the database.
+pub mod db;
+/// Validated inputs (SPEC section 2).
+pub mod domain;
+/// SeaORM models of the tables.
+pub mod entity;
+/// The error type and its GraphQL codes.
+pub mod error;
+/// The GraphQL schema, resolvers and DataLoaders.
+pub mod graphql;
+/// The HTTP router.
+pub mod http;
+/// Database access per table.
+pub mod store;
+
+pub use config::Config;
+pub use graphql::{AgoraSchema, build_schema, sdl};
+pub use http::{AppState, app};
+
+use anyhow::Context as _;
+use tokio::net::TcpListener;
+
+/// Connects, migrates and serves until Ctrl-C or SIGTERM, then drains in-flight requests.
+///
+/// # Errors
+/// When the database cannot be opened or migrated, or the address cannot be bound.
+pub async fn serve(config: &Config) -> anyhow::Result<()> {
+    let db = db::connect(&config.database_url)
+        .await
+        .context("cannot open the database (check DATABASE_URL)")?;
+    db::migrate(&db)
+        .await
+        .context("cannot apply the database migrations")?;
+    let state = AppState {
+        schema: build_schema(db.clone()),
+        db: db.clone(),
+    };
+    let listener = TcpListener::bind((config.host, config.port))
+        .await
+        .with_context(|| format!("cannot listen on {}:{}", config.host, config.port))?;
+    let address = listener.local_addr()?;
+    tracing::info!(
+        backend = ?db.get_database_backend(),
+        "listening on http://{address} (GraphiQL at http://{address}/graphql)"
+    );
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server error")?;
+    db.close().await.context("cannot close the database")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// Runs a `migrate` action against the configured database.
+///
+/// # Errors
+/// When the database cannot be opened or the action fails.
+pub async fn migrate(config: &Config, action: config::MigrateAction) -> anyhow::Result<()> {
+    use config::MigrateAction;
+    use migration::{Migrator, MigratorTrait};
+
+    let db = db::connect(&config.database_url)
+        .await
+        .context("cannot open the database (check DATABASE_URL)")?;
+    match action {
+        MigrateAction::Up => Migrator::up(&db, None).await?,
+        MigrateAction::Down => Migrator::down(&db, Some(1)).await?,
+        MigrateAction::Fresh => Migrator::fresh(&db).await?,
+        MigrateAction::Status => {
+            for migration in Migrator::get_migration_with_status(&db).await? {
+                println!("{}\t{}", migration.status(), migration.name());
+            }
+        }
+    }
+    db.close().await?;
+    Ok(())
+}
