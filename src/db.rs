@@ -6,6 +6,8 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
+/// Connections of a SQLite pool: WAL lets readers run beside the one writer.
+const SQLITE_MAX_CONNECTIONS: u32 = 8;
 /// How long a SQLite connection waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -19,6 +21,10 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// When the URL is invalid or the database cannot be reached.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url);
+    if url.starts_with("sqlite:") {
+        // sea-orm would otherwise give SQLite a single connection, serialising every request.
+        options.max_connections(SQLITE_MAX_CONNECTIONS);
+    }
     options
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)

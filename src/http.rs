@@ -14,7 +14,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tower_http::trace::TraceLayer;
 
-use crate::graphql::{AgoraSchema, with_request_data};
+use crate::graphql::{self, AgoraSchema};
 
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -126,8 +126,10 @@ fn is_mutation(request: &mut async_graphql::Request) -> bool {
 }
 
 async fn execute(state: &AppState, request: async_graphql::Request) -> Response {
-    let request = with_request_data(request, &state.db);
-    GraphQLResponse::from(state.schema.execute(request).await).into_response()
+    if request.query.trim().is_empty() {
+        return request_error(StatusCode::BAD_REQUEST, "The request has no query");
+    }
+    GraphQLResponse::from(graphql::execute(&state.schema, request, &state.db).await).into_response()
 }
 
 async fn health(State(state): State<AppState>) -> Response {

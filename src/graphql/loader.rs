@@ -2,10 +2,18 @@
 //! one statement, whatever the page size (no N+1).
 
 use std::collections::{BTreeSet, HashMap};
+use std::future::{Future, poll_fn};
 use std::hash::Hash;
+use std::pin::pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Wake, Waker};
 
 use async_graphql::dataloader::Loader;
+use async_graphql::futures_util::future::BoxFuture;
+use async_graphql::futures_util::stream::{FuturesUnordered, StreamExt as _};
 use sea_orm::DatabaseConnection;
+use tokio::sync::mpsc;
 
 use crate::entity::{category, post, product, user};
 use crate::error::AppError;
@@ -20,6 +28,71 @@ impl Loaders {
     /// Loaders over `db`.
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
+    }
+}
+
+/// The batch tasks of one request's DataLoader, run by the request itself.
+pub struct BatchQueue {
+    incoming: mpsc::UnboundedReceiver<BoxFuture<'static, ()>>,
+}
+
+impl BatchQueue {
+    /// A queue and the spawner to hand to `DataLoader::new`.
+    pub fn new() -> (
+        impl Fn(BoxFuture<'static, ()>) + Send + Sync + 'static,
+        Self,
+    ) {
+        let (sender, incoming) = mpsc::unbounded_channel();
+        let spawner = move |batch| {
+            // The receiver lives as long as the request that owns this DataLoader.
+            let _ = sender.send(batch);
+        };
+        (spawner, Self { incoming })
+    }
+
+    /// Runs `work` and, on the same task, every batch it queues, until `work` is done.
+    ///
+    /// Batches only run while `work` is idle (waiting on batches or the database, not just
+    /// yielding), so every key a list level asks for is in its batch: one statement per level.
+    pub async fn drive_alongside<F: Future>(mut self, work: F) -> F::Output {
+        let mut work = pin!(work);
+        let mut running = FuturesUnordered::new();
+        poll_fn(|cx| {
+            let yielded = Arc::new(WakeFlag {
+                woken: AtomicBool::new(false),
+                task: cx.waker().clone(),
+            });
+            let waker = Waker::from(yielded.clone());
+            if let Poll::Ready(output) = work.as_mut().poll(&mut Context::from_waker(&waker)) {
+                return Poll::Ready(output);
+            }
+            while let Poll::Ready(Some(batch)) = self.incoming.poll_recv(cx) {
+                running.push(batch);
+            }
+            if !yielded.woken.load(Ordering::Acquire) {
+                while let Poll::Ready(Some(())) = running.poll_next_unpin(cx) {}
+            }
+            // Either a batch will wake us, or `work` already did.
+            Poll::Pending
+        })
+        .await
+    }
+}
+
+/// A waker that notes whether it was used, to tell a yield from a real wait.
+struct WakeFlag {
+    woken: AtomicBool,
+    task: Waker,
+}
+
+impl Wake for WakeFlag {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        self.task.wake_by_ref();
     }
 }
 

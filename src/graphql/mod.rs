@@ -6,6 +6,8 @@ mod post;
 mod product;
 mod user;
 
+use std::time::Duration;
+
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
@@ -47,13 +49,22 @@ pub fn sdl() -> String {
     builder().finish().sdl()
 }
 
-/// Attaches what one request needs of its own: fresh DataLoaders, so nothing is cached across
-/// requests and each nested list level costs one statement.
-pub fn with_request_data(
+/// Executes one request with DataLoaders of its own (nothing is cached across requests).
+///
+/// The loaders' batch tasks run on this request's task instead of the runtime's worker threads:
+/// a batch then cannot fire on another thread while this request is still queueing keys, so a
+/// nested list level costs one statement even on a busy machine.
+pub async fn execute(
+    schema: &AgoraSchema,
     request: async_graphql::Request,
     db: &DatabaseConnection,
-) -> async_graphql::Request {
-    request.data(DataLoader::new(Loaders::new(db.clone()), tokio::spawn))
+) -> async_graphql::Response {
+    let (spawner, batches) = loader::BatchQueue::new();
+    // No extra wait: a batch starts as soon as the request has nothing else to do.
+    let loader = DataLoader::new(Loaders::new(db.clone()), spawner).delay(Duration::ZERO);
+    batches
+        .drive_alongside(schema.execute(request.data(loader)))
+        .await
 }
 
 /// The database connection of the schema.
