@@ -52,7 +52,7 @@ fn age(raw: i32) -> Result<i32, AppError> {
 }
 
 fn city(raw: &str) -> Result<String, AppError> {
-    trimmed_text("city", raw, 1, Some(50))
+    trimmed_text("city", raw, 0, Some(50))
 }
 
 /// A user that may be inserted.

@@ -1,0 +1,454 @@
+//! `TestApp`: a real agora (router, schema, DataLoaders) on its own database and port, plus
+//! helpers named after what a client does.
+
+use std::io::Write as _;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use agora::{AppState, app, build_schema};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// The variable that points the tests at a PostgreSQL server, e.g.
+/// `postgres://postgres@127.0.0.1:5432/test`. Each test creates (and drops) its own database
+/// there. Unset or unreachable: the PostgreSQL runs are skipped with a notice.
+pub const POSTGRES_URL_VAR: &str = "AGORA_TEST_POSTGRES_URL";
+/// Set to `1` to make a missing or unreachable PostgreSQL a test failure (CI does).
+pub const REQUIRE_POSTGRES_VAR: &str = "AGORA_TEST_REQUIRE_POSTGRES";
+
+/// The database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// One running agora on a database of its own.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// An HTTP client for the app.
+    pub client: reqwest::Client,
+    /// A connection to the app's database, for looking behind the API.
+    pub db: DatabaseConnection,
+    statements: Arc<AtomicUsize>,
+    server: JoinHandle<()>,
+    /// Keeps the SQLite file's directory until the app is dropped.
+    _sqlite_dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+/// Writes straight to the terminal, past the test harness's output capture, so a skipped
+/// backend is visible in every `cargo test` run.
+fn shout(message: &str) {
+    let _ = writeln!(std::io::stderr(), "{message}");
+}
+
+/// Drops a test database, closing whatever connections still use it.
+async fn drop_postgres_database(server_url: &str, name: &str) {
+    if let Ok(admin) = Database::connect(server_url).await {
+        let _ = admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await;
+        let _ = admin.close().await;
+    }
+}
+
+/// Creates a fresh PostgreSQL database for one test; returns (server URL, database name).
+async fn create_postgres_database() -> Option<(String, String)> {
+    let required = std::env::var(REQUIRE_POSTGRES_VAR).is_ok_and(|v| v == "1");
+    let Ok(server_url) = std::env::var(POSTGRES_URL_VAR) else {
+        assert!(
+            !required,
+            "{REQUIRE_POSTGRES_VAR}=1 but {POSTGRES_URL_VAR} is not set"
+        );
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            shout(&format!(
+                "\n*** SKIPPING every PostgreSQL test: {POSTGRES_URL_VAR} is not set. ***\n"
+            ));
+        });
+        return None;
+    };
+    let admin = match Database::connect(&server_url).await {
+        Ok(admin) => admin,
+        Err(err) => {
+            assert!(
+                !required,
+                "PostgreSQL at {POSTGRES_URL_VAR} is unreachable: {err}"
+            );
+            shout(&format!(
+                "*** SKIPPING a PostgreSQL test: {POSTGRES_URL_VAR} is unreachable: {err} ***"
+            ));
+            return None;
+        }
+    };
+    let name = format!("agora_test_{}", uuid::Uuid::new_v4().simple());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create the test database");
+    let _ = admin.close().await;
+    Some((server_url, name))
+}
+
+impl Drop for TestApp {
+    /// Stops the server and drops the test's PostgreSQL database, also when the test failed.
+    fn drop(&mut self) {
+        self.server.abort();
+        if let Some((server_url, name)) = self.postgres.take() {
+            // A thread and runtime of its own: this may run inside the test's runtime, unwinding.
+            let _ = std::thread::spawn(move || {
+                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    runtime.block_on(drop_postgres_database(&server_url, &name));
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// `server_url` with its database name replaced by `name`.
+fn with_database(server_url: &str, name: &str) -> String {
+    let (base, query) = server_url
+        .split_once('?')
+        .map_or((server_url, None), |(base, query)| (base, Some(query)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+impl TestApp {
+    /// Starts agora on a fresh database of `backend`, or `None` when that backend is skipped.
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        let (url, sqlite_dir, postgres) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                (url, Some(dir), None)
+            }
+            Backend::Postgres => {
+                let (server_url, name) = create_postgres_database().await?;
+                (
+                    with_database(&server_url, &name),
+                    None,
+                    Some((server_url, name)),
+                )
+            }
+        };
+        let mut db = agora::db::connect(&url)
+            .await
+            .expect("connect to the test database");
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        agora::db::migrate(&db)
+            .await
+            .expect("migrate the test database");
+
+        let state = AppState {
+            schema: build_schema(db.clone()),
+            db: db.clone(),
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a port");
+        let address = format!("http://{}", listener.local_addr().expect("local address"));
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app(state)).await.expect("serve");
+        });
+        Some(Self {
+            address,
+            client: reqwest::Client::new(),
+            db,
+            statements,
+            server,
+            _sqlite_dir: sqlite_dir,
+            postgres,
+        })
+    }
+
+    /// Sends a GraphQL request; returns the whole JSON response (`data` and `errors`).
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("send the request");
+        assert_eq!(response.status(), 200, "GraphQL responses are HTTP 200");
+        response.json().await.expect("a JSON response")
+    }
+
+    /// Runs an operation that must succeed; returns its `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let response = self.graphql(query, variables).await;
+        assert!(
+            response.get("errors").is_none(),
+            "expected no errors, got {response:#}"
+        );
+        response["data"].clone()
+    }
+
+    /// Runs an operation that must fail with exactly one error; returns that error.
+    pub async fn error(&self, query: &str, variables: Value) -> Value {
+        let response = self.graphql(query, variables).await;
+        let errors = response["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("expected an error, got {response:#}"));
+        assert_eq!(errors.len(), 1, "expected one error, got {response:#}");
+        errors[0].clone()
+    }
+
+    /// Runs an operation that must fail with `code` (and, for `BAD_USER_INPUT`, name `field`);
+    /// returns the error message.
+    pub async fn expect_error(
+        &self,
+        query: &str,
+        variables: Value,
+        code: &str,
+        field: Option<&str>,
+    ) -> String {
+        let error = self.error(query, variables).await;
+        assert_eq!(error["extensions"]["code"], code, "wrong code in {error:#}");
+        if let Some(field) = field {
+            assert_eq!(
+                error["extensions"]["field"], field,
+                "wrong field in {error:#}"
+            );
+        }
+        error["message"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// SQL statements the app has run since the last reset.
+    pub fn statements(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+
+    /// Starts counting SQL statements from zero.
+    pub fn reset_statements(&self) {
+        self.statements.store(0, Ordering::SeqCst);
+    }
+
+    /// Registers a user; returns its id.
+    pub async fn create_user(&self, name: &str, email: &str, age: i32) -> i64 {
+        let data = self
+            .data(
+                "mutation($input: CreateUserInput!) { createUser(input: $input) { id } }",
+                json!({ "input": { "name": name, "email": email, "age": age } }),
+            )
+            .await;
+        id_of(&data["createUser"])
+    }
+
+    /// Writes a post; returns its id.
+    pub async fn create_post(&self, author_id: i64, title: &str) -> i64 {
+        let data = self
+            .data(
+                "mutation($input: CreatePostInput!) { createPost(input: $input) { id } }",
+                json!({ "input": {
+                    "title": title,
+                    "content": "Twenty characters or more of content.",
+                    "authorId": author_id,
+                } }),
+            )
+            .await;
+        id_of(&data["createPost"])
+    }
+
+    /// Publishes a post.
+    pub async fn publish_post(&self, id: i64) {
+        self.data(
+            "mutation($id: Int!) { publishPost(id: $id) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    }
+
+    /// Creates a category; returns its id.
+    pub async fn create_category(&self, name: &str) -> i64 {
+        let data = self
+            .data(
+                "mutation($input: CreateCategoryInput!) { createCategory(input: $input) { id } }",
+                json!({ "input": { "name": name } }),
+            )
+            .await;
+        id_of(&data["createCategory"])
+    }
+
+    /// Creates a product; returns its id.
+    pub async fn create_product(
+        &self,
+        name: &str,
+        price: f64,
+        stock: i32,
+        category_id: Option<i64>,
+    ) -> i64 {
+        let data = self
+            .data(
+                "mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }",
+                json!({ "input": {
+                    "name": name, "price": price, "stock": stock, "categoryId": category_id,
+                } }),
+            )
+            .await;
+        id_of(&data["createProduct"])
+    }
+}
+
+/// The `id` of a returned object.
+pub fn id_of(object: &Value) -> i64 {
+    object["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no id in {object:#}"))
+}
+
+/// The `field` of every object in a list, for order and membership checks.
+pub fn pluck<'a>(list: &'a Value, field: &str) -> Vec<&'a Value> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("expected a list, got {list:#}"))
+        .iter()
+        .map(|item| &item[field])
+        .collect()
+}
+
+/// Runs `mutation`, which must fail with `code` (and `field`), and checks that `snapshot` (a
+/// query over everything the mutation could touch) reads the same before and after. Returns the
+/// error message.
+pub async fn rejected_without_writing(
+    app: &TestApp,
+    snapshot: &str,
+    mutation: &str,
+    variables: Value,
+    code: &str,
+    field: Option<&str>,
+) -> String {
+    let before = app.data(snapshot, json!({})).await;
+    let message = app
+        .expect_error(mutation, variables.clone(), code, field)
+        .await;
+    let after = app.data(snapshot, json!({})).await;
+    assert_eq!(after, before, "{mutation} with {variables} wrote something");
+    message
+}
+
+/// The number of rows in `table`, read straight from the database.
+pub async fn row_count(app: &TestApp, table: &str) -> i64 {
+    let backend = app.db.get_database_backend();
+    let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await
+        .expect("count the rows")
+        .expect("COUNT returns a row");
+    row.try_get::<i64>("", "n").expect("an integer count")
+}
+
+/// Asserts that `value` is an RFC 3339 timestamp in UTC within a minute of now.
+pub fn assert_recent_utc(value: &Value) {
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("a timestamp should be a string, got {value}"));
+    let at = chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|err| panic!("{text:?} is not RFC 3339: {err}"));
+    assert_eq!(at.offset().local_minus_utc(), 0, "{text} is not in UTC");
+    let drift = chrono::Utc::now().signed_duration_since(at).num_seconds();
+    assert!(drift.abs() < 60, "{text} is {drift}s away from now");
+}
+
+/// Checks `skip`/`limit` of the list query `field`, given `ids`: the ids of every row, in id
+/// order (at least 12 of them).
+pub async fn assert_pages_by_id(app: &TestApp, field: &str, ids: &[i64]) {
+    assert!(ids.len() >= 12, "needs more rows than one default page");
+    let paged = format!(
+        "query($skip: Int, $limit: Int) {{ {field}(skip: $skip, limit: $limit) {{ id }} }}"
+    );
+    let page = async |variables: Value| -> Vec<i64> {
+        let data = app.data(&paged, variables).await;
+        pluck(&data[field], "id")
+            .into_iter()
+            .map(|id| id.as_i64().expect("an integer id"))
+            .collect()
+    };
+    let bare = app
+        .data(&format!("{{ {field} {{ id }} }}"), json!({}))
+        .await;
+    let bare: Vec<i64> = pluck(&bare[field], "id")
+        .into_iter()
+        .map(|id| id.as_i64().expect("an integer id"))
+        .collect();
+    assert_eq!(bare, ids[..10], "{field} without arguments: first 10 by id");
+    assert_eq!(
+        page(json!({})).await,
+        ids[..10],
+        "{field}: limit defaults to 10"
+    );
+    assert_eq!(
+        page(json!({ "skip": 10 })).await,
+        ids[10..],
+        "{field}: skip 10"
+    );
+    assert_eq!(
+        page(json!({ "skip": 3, "limit": 4 })).await,
+        ids[3..7],
+        "{field}: skip 3 limit 4"
+    );
+    assert_eq!(
+        page(json!({ "limit": 1 })).await,
+        ids[..1],
+        "{field}: limit 1"
+    );
+    assert_eq!(
+        page(json!({ "limit": 100 })).await,
+        ids,
+        "{field}: limit 100"
+    );
+    assert_eq!(
+        page(json!({ "skip": 0, "limit": 100 })).await,
+        ids,
+        "{field}: skip 0"
+    );
+    let past_end = i64::try_from(ids.len()).expect("a small count");
+    assert!(
+        page(json!({ "skip": past_end })).await.is_empty(),
+        "{field}: skip past the end"
+    );
+}
+
+/// Checks that the list query `field` rejects `limit` 0 and 101 and `skip` -1, naming the
+/// argument.
+pub async fn assert_page_bounds(app: &TestApp, field: &str) {
+    let paged = format!(
+        "query($skip: Int, $limit: Int) {{ {field}(skip: $skip, limit: $limit) {{ id }} }}"
+    );
+    for (variables, argument) in [
+        (json!({ "limit": 0 }), "limit"),
+        (json!({ "limit": -1 }), "limit"),
+        (json!({ "limit": 101 }), "limit"),
+        (json!({ "skip": -1 }), "skip"),
+        (json!({ "skip": -1, "limit": 5 }), "skip"),
+    ] {
+        app.expect_error(&paged, variables, "BAD_USER_INPUT", Some(argument))
+            .await;
+    }
+    for variables in [
+        json!({ "limit": 1 }),
+        json!({ "limit": 100 }),
+        json!({ "skip": 0 }),
+    ] {
+        app.data(&paged, variables).await;
+    }
+}
