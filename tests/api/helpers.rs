@@ -315,6 +315,14 @@ pub fn id_of(object: &Value) -> i64 {
         .unwrap_or_else(|| panic!("no id in {object:#}"))
 }
 
+/// The ids of a list of objects, in order.
+pub fn ids(list: &Value) -> Vec<i64> {
+    pluck(list, "id")
+        .into_iter()
+        .map(|id| id.as_i64().expect("an integer id"))
+        .collect()
+}
+
 /// The `field` of every object in a list, for order and membership checks.
 pub fn pluck<'a>(list: &'a Value, field: &str) -> Vec<&'a Value> {
     list.as_array()
@@ -378,18 +386,12 @@ pub async fn assert_pages_by_id(app: &TestApp, field: &str, ids: &[i64]) {
     );
     let page = async |variables: Value| -> Vec<i64> {
         let data = app.data(&paged, variables).await;
-        pluck(&data[field], "id")
-            .into_iter()
-            .map(|id| id.as_i64().expect("an integer id"))
-            .collect()
+        self::ids(&data[field])
     };
     let bare = app
         .data(&format!("{{ {field} {{ id }} }}"), json!({}))
         .await;
-    let bare: Vec<i64> = pluck(&bare[field], "id")
-        .into_iter()
-        .map(|id| id.as_i64().expect("an integer id"))
-        .collect();
+    let bare: Vec<i64> = self::ids(&bare[field]);
     assert_eq!(bare, ids[..10], "{field} without arguments: first 10 by id");
     assert_eq!(
         page(json!({})).await,

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, id_of, pluck};
+use crate::helpers::{TestApp, id_of, ids, pluck};
 use crate::helpers::{
     assert_page_bounds, assert_pages_by_id, assert_recent_utc, rejected_without_writing, row_count,
 };
@@ -83,10 +83,7 @@ async fn fetch(app: &TestApp, id: i64) -> Value {
 /// The ids `posts` returns for `variables`.
 async fn list(app: &TestApp, variables: Value) -> Vec<i64> {
     let data = app.data(LIST, variables).await;
-    pluck(&data["posts"], "id")
-        .into_iter()
-        .map(|id| id.as_i64().expect("an integer id"))
-        .collect()
+    ids(&data["posts"])
 }
 
 // ---- Creation ----

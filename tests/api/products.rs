@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, id_of, pluck};
+use crate::helpers::{TestApp, id_of, ids, pluck};
 use crate::helpers::{assert_page_bounds, assert_pages_by_id, rejected_without_writing, row_count};
 
 on_every_backend!(
@@ -83,10 +83,7 @@ async fn fetch(app: &TestApp, id: i64) -> Value {
 /// The ids `products` returns for `variables`.
 async fn list(app: &TestApp, variables: Value) -> Vec<i64> {
     let data = app.data(LIST, variables).await;
-    pluck(&data["products"], "id")
-        .into_iter()
-        .map(|id| id.as_i64().expect("an integer id"))
-        .collect()
+    ids(&data["products"])
 }
 
 /// The ids of the products that `filter` selects.

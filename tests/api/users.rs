@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    TestApp, assert_page_bounds, assert_pages_by_id, assert_recent_utc, id_of, pluck,
+    TestApp, assert_page_bounds, assert_pages_by_id, assert_recent_utc, id_of, ids, pluck,
     rejected_without_writing, row_count,
 };
 
@@ -87,10 +87,7 @@ async fn fetch(app: &TestApp, id: i64) -> Value {
 /// The ids that `searchUsers` returns for `variables`.
 async fn search(app: &TestApp, variables: Value) -> Vec<i64> {
     let data = app.data(SEARCH, variables).await;
-    pluck(&data["searchUsers"], "id")
-        .into_iter()
-        .map(|id| id.as_i64().expect("an integer id"))
-        .collect()
+    ids(&data["searchUsers"])
 }
 
 // ---- Creation ----
