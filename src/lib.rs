@@ -16,6 +16,8 @@ pub mod entity;
 pub mod error;
 /// The GraphQL schema, resolvers and DataLoaders.
 pub mod graphql;
+/// Limits checked on the raw GraphQL document before it is parsed.
+pub mod guard;
 /// The HTTP router.
 pub mod http;
 /// Database access per table.

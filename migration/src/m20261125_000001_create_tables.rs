@@ -11,9 +11,11 @@ enum Users {
     Table,
     Id,
     Name,
+    NameFolded,
     Email,
     Age,
     City,
+    CityFolded,
     IsActive,
     CreatedAt,
 }
@@ -23,7 +25,9 @@ enum Posts {
     Table,
     Id,
     Title,
+    TitleFolded,
     Content,
+    ContentFolded,
     Published,
     CreatedAt,
     AuthorId,
@@ -34,6 +38,7 @@ enum Categories {
     Table,
     Id,
     Name,
+    NameFolded,
 }
 
 #[derive(DeriveIden)]
@@ -41,18 +46,23 @@ enum Products {
     Table,
     Id,
     Name,
+    NameFolded,
     Price,
     Stock,
     CategoryId,
 }
 
-/// The database's own clock, in UTC. SQLite stores RFC 3339 text with milliseconds.
+/// The database's own clock, in UTC, to the millisecond on every backend (so values, filters
+/// and cursors behave the same). SQLite stores RFC 3339 text.
 fn now(backend: DatabaseBackend) -> Expr {
     match backend {
         DatabaseBackend::Sqlite => Expr::cust("(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"),
-        _ => Expr::current_timestamp(),
+        _ => Expr::cust("date_trunc('milliseconds', CURRENT_TIMESTAMP)"),
     }
 }
+
+// `*_folded` columns hold the lower-cased text (folded by agora, in Rust) that case-insensitive
+// filters compare, so SQLite and PostgreSQL agree on every letter whatever the locale.
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -64,9 +74,11 @@ impl MigrationTrait for Migration {
                     .table(Users::Table)
                     .col(pk_auto(Users::Id))
                     .col(string_len(Users::Name, 50))
+                    .col(string_len(Users::NameFolded, 200))
                     .col(string_len_uniq(Users::Email, 100))
                     .col(integer(Users::Age))
                     .col(string_len(Users::City, 50).default("Unknown"))
+                    .col(string_len(Users::CityFolded, 200).default("unknown"))
                     .col(boolean(Users::IsActive).default(true))
                     .col(timestamp_with_time_zone(Users::CreatedAt).default(now(backend)))
                     .to_owned(),
@@ -78,7 +90,9 @@ impl MigrationTrait for Migration {
                     .table(Posts::Table)
                     .col(pk_auto(Posts::Id))
                     .col(string_len(Posts::Title, 100))
+                    .col(string_len(Posts::TitleFolded, 400))
                     .col(text(Posts::Content))
+                    .col(text(Posts::ContentFolded))
                     .col(boolean(Posts::Published).default(false))
                     .col(timestamp_with_time_zone(Posts::CreatedAt).default(now(backend)))
                     .col(integer(Posts::AuthorId))
@@ -107,6 +121,7 @@ impl MigrationTrait for Migration {
                     .table(Categories::Table)
                     .col(pk_auto(Categories::Id))
                     .col(string_len_uniq(Categories::Name, 50))
+                    .col(string_len(Categories::NameFolded, 200))
                     .to_owned(),
             )
             .await?;
@@ -116,6 +131,7 @@ impl MigrationTrait for Migration {
                     .table(Products::Table)
                     .col(pk_auto(Products::Id))
                     .col(string_len(Products::Name, 100))
+                    .col(string_len(Products::NameFolded, 400))
                     .col(double(Products::Price))
                     .col(integer(Products::Stock).default(0))
                     .col(integer_null(Products::CategoryId))

@@ -2,7 +2,7 @@
 
 use sea_orm::ActiveValue::Set;
 
-use super::trimmed_text;
+use super::{fold, trimmed_text};
 use crate::entity::category;
 use crate::error::AppError;
 
@@ -23,6 +23,7 @@ impl CategoryName {
 impl From<CategoryName> for category::ActiveModel {
     fn from(name: CategoryName) -> Self {
         Self {
+            name_folded: Set(fold(&name.0)),
             name: Set(name.0),
             ..Default::default()
         }

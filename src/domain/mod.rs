@@ -9,6 +9,11 @@ pub mod user;
 
 use crate::error::AppError;
 
+/// The case-folded form of `text` that case-insensitive matching compares (Unicode lower case).
+pub fn fold(text: &str) -> String {
+    text.to_lowercase()
+}
+
 /// Trims `value` and checks that it has `min..=max` characters (no upper bound when `max` is
 /// `None`).
 ///

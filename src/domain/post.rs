@@ -2,7 +2,7 @@
 
 use sea_orm::ActiveValue::Set;
 
-use super::trimmed_text;
+use super::{fold, trimmed_text};
 use crate::entity::post;
 use crate::error::AppError;
 
@@ -39,7 +39,9 @@ impl NewPost {
 impl From<NewPost> for post::ActiveModel {
     fn from(new: NewPost) -> Self {
         Self {
+            title_folded: Set(fold(&new.title)),
             title: Set(new.title),
+            content_folded: Set(fold(&new.content)),
             content: Set(new.content),
             author_id: Set(new.author_id),
             ..Default::default()
@@ -71,9 +73,11 @@ impl From<PostPatch> for post::ActiveModel {
     fn from(patch: PostPatch) -> Self {
         let mut model = Self::default();
         if let Some(title) = patch.title {
+            model.title_folded = Set(fold(&title));
             model.title = Set(title);
         }
         if let Some(content) = patch.content {
+            model.content_folded = Set(fold(&content));
             model.content = Set(content);
         }
         model

@@ -2,7 +2,7 @@
 
 use sea_orm::ActiveValue::Set;
 
-use super::{int_in_range, trimmed_text};
+use super::{fold, int_in_range, trimmed_text};
 use crate::entity::product;
 use crate::error::AppError;
 
@@ -57,6 +57,7 @@ impl NewProduct {
 impl From<NewProduct> for product::ActiveModel {
     fn from(new: NewProduct) -> Self {
         Self {
+            name_folded: Set(fold(&new.name)),
             name: Set(new.name),
             price: Set(new.price),
             stock: Set(new.stock),
@@ -99,6 +100,7 @@ impl From<ProductPatch> for product::ActiveModel {
     fn from(patch: ProductPatch) -> Self {
         let mut model = Self::default();
         if let Some(name) = patch.name {
+            model.name_folded = Set(fold(&name));
             model.name = Set(name);
         }
         if let Some(price) = patch.price {

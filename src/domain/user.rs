@@ -2,7 +2,7 @@
 
 use sea_orm::ActiveValue::Set;
 
-use super::{int_in_range, trimmed_text};
+use super::{fold, int_in_range, trimmed_text};
 use crate::entity::user;
 use crate::error::AppError;
 
@@ -82,9 +82,11 @@ impl NewUser {
 impl From<NewUser> for user::ActiveModel {
     fn from(new: NewUser) -> Self {
         Self {
+            name_folded: Set(fold(&new.name)),
             name: Set(new.name),
             email: Set(new.email.0),
             age: Set(new.age),
+            city_folded: Set(fold(&new.city)),
             city: Set(new.city),
             ..Default::default()
         }
@@ -127,6 +129,7 @@ impl From<UserPatch> for user::ActiveModel {
     fn from(patch: UserPatch) -> Self {
         let mut model = Self::default();
         if let Some(name) = patch.name {
+            model.name_folded = Set(fold(&name));
             model.name = Set(name);
         }
         if let Some(email) = patch.email {
@@ -136,6 +139,7 @@ impl From<UserPatch> for user::ActiveModel {
             model.age = Set(age);
         }
         if let Some(city) = patch.city {
+            model.city_folded = Set(fold(&city));
             model.city = Set(city);
         }
         if let Some(is_active) = patch.is_active {

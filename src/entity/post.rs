@@ -9,8 +9,13 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub title: String,
+    /// `title` lower-cased by agora, for case-insensitive matching.
+    pub title_folded: String,
     #[sea_orm(column_type = "Text")]
     pub content: String,
+    /// `content` lower-cased by agora, for case-insensitive matching.
+    #[sea_orm(column_type = "Text")]
+    pub content_folded: String,
     pub published: bool,
     pub created_at: ChronoDateTimeUtc,
     pub author_id: i32,

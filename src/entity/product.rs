@@ -9,6 +9,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub name: String,
+    /// `name` lower-cased by agora, for case-insensitive matching.
+    pub name_folded: String,
     pub price: f64,
     pub stock: i32,
     pub category_id: Option<i32>,

@@ -9,10 +9,14 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub name: String,
+    /// `name` lower-cased by agora, for case-insensitive matching.
+    pub name_folded: String,
     #[sea_orm(unique)]
     pub email: String,
     pub age: i32,
     pub city: String,
+    /// `city` lower-cased by agora, for case-insensitive matching.
+    pub city_folded: String,
     pub is_active: bool,
     pub created_at: ChronoDateTimeUtc,
 }

@@ -4,12 +4,12 @@
 pub mod category;
 pub mod post;
 pub mod product;
+pub mod query;
 pub mod user;
 
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
-    PrimaryKeyTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PrimaryKeyTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
 use crate::domain::page::Page;
@@ -59,33 +59,4 @@ where
     i32: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
 {
     E::delete_by_id(id).exec_with_returning(db).await
-}
-
-/// `column` contains `needle`, ignoring ASCII case, with `%`, `_` and `\` taken literally.
-///
-/// Both sides are folded with an ASCII-only lower-case so SQLite (whose `lower` knows only ASCII)
-/// and PostgreSQL (whose `lower` follows the locale) return exactly the same rows.
-fn contains_ignoring_ascii_case(
-    backend: DatabaseBackend,
-    column: impl ColumnTrait,
-    needle: &str,
-) -> Expr {
-    let mut pattern = String::with_capacity(needle.len() + 2);
-    pattern.push('%');
-    for c in needle.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c.to_ascii_lowercase());
-    }
-    pattern.push('%');
-    let folded = match backend {
-        DatabaseBackend::Sqlite => Func::lower(Expr::col(column)).into(),
-        _ => Func::cust("translate")
-            .arg(Expr::col(column))
-            .arg("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-            .arg("abcdefghijklmnopqrstuvwxyz")
-            .into(),
-    };
-    Expr::expr::<Expr>(folded).like(LikeExpr::new(pattern).escape('\\'))
 }

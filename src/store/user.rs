@@ -4,6 +4,10 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 
+use sea_orm::sea_query::Expr;
+
+use super::query;
+use crate::domain::fold;
 use crate::domain::page::Page;
 use crate::domain::user::{NewUser, UserPatch};
 use crate::entity::user::{ActiveModel, Column, Entity, Model};
@@ -49,20 +53,15 @@ pub async fn search(
     city: Option<&str>,
 ) -> Result<Vec<Model>, AppError> {
     let backend = db.get_database_backend();
+    let folded_contains = |column: Column, needle: &str| {
+        query::contains(backend, Expr::col((Entity, column)), &fold(needle))
+    };
     let mut select = Entity::find();
     if let Some(name) = name {
-        select = select.filter(super::contains_ignoring_ascii_case(
-            backend,
-            Column::Name,
-            name,
-        ));
+        select = select.filter(folded_contains(Column::NameFolded, name));
     }
     if let Some(city) = city {
-        select = select.filter(super::contains_ignoring_ascii_case(
-            backend,
-            Column::City,
-            city,
-        ));
+        select = select.filter(folded_contains(Column::CityFolded, city));
     }
     Ok(select.order_by_asc(Column::Id).all(db).await?)
 }

@@ -1,0 +1,364 @@
+//! Generic building blocks for reading any table: text matching, total orders, keyset pages,
+//! per-parent pages and aggregates, written once and behaving the same on SQLite and PostgreSQL.
+
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait, Func, NullOrdering, Order, Query, SelectStatement, WindowStatement,
+};
+use sea_orm::{
+    ColumnTrait, ColumnType, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
+    FromQueryResult, IdenStatic, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
+    Select, Value,
+};
+
+/// Ascending or descending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    Asc,
+    Desc,
+}
+
+/// One key of an order: a column and its direction.
+#[derive(Clone, Copy, Debug)]
+pub struct Sort<C> {
+    pub column: C,
+    pub direction: Direction,
+}
+
+/// The requested keys followed by `id` (unless already there), so that every order is total
+/// and stable. A key after `id` could never matter and is dropped.
+pub fn total_order<C: ColumnTrait>(
+    requested: impl IntoIterator<Item = Sort<C>>,
+    id: C,
+) -> Vec<Sort<C>> {
+    let mut keys: Vec<Sort<C>> = Vec::new();
+    for sort in requested {
+        if keys
+            .iter()
+            .any(|key| key.column.as_str() == sort.column.as_str())
+        {
+            continue;
+        }
+        keys.push(sort);
+        if sort.column.as_str() == id.as_str() {
+            return keys;
+        }
+    }
+    keys.push(Sort {
+        column: id,
+        direction: Direction::Asc,
+    });
+    keys
+}
+
+fn is_text<C: ColumnTrait>(column: C) -> bool {
+    matches!(
+        column.def().get_column_type(),
+        ColumnType::String(_) | ColumnType::Text | ColumnType::Char(_)
+    )
+}
+
+fn is_nullable<C: ColumnTrait>(column: C) -> bool {
+    column.def().is_null()
+}
+
+/// `column` as a sort key: text compares by code point on both backends (PostgreSQL would
+/// otherwise follow the database's locale).
+fn sort_key<C: ColumnTrait>(backend: DatabaseBackend, column: C) -> Expr {
+    let expr = Expr::col((column.entity_name(), column));
+    if backend == DatabaseBackend::Postgres && is_text(column) {
+        Expr::cust_with_expr("$1 COLLATE \"C\"", expr)
+    } else {
+        expr
+    }
+}
+
+/// A value as the database compares it: SQLite keeps timestamps as RFC 3339 text with
+/// milliseconds, so a timestamp is bound as exactly that text there.
+pub fn bindable(backend: DatabaseBackend, value: Value) -> Value {
+    match value {
+        Value::ChronoDateTimeUtc(Some(at)) if backend == DatabaseBackend::Sqlite => {
+            Value::String(Some(at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()))
+        }
+        other => other,
+    }
+}
+
+/// Whether a value is SQL NULL.
+fn is_null(value: &Value) -> bool {
+    matches!(
+        value,
+        Value::Bool(None)
+            | Value::Int(None)
+            | Value::BigInt(None)
+            | Value::Double(None)
+            | Value::String(None)
+            | Value::ChronoDateTimeUtc(None)
+    )
+}
+
+/// A condition that no row meets.
+pub fn never() -> Condition {
+    Condition::all().add(Expr::val(1).eq(0))
+}
+
+/// `column` (qualified with its table) compared by code point, for conditions.
+pub fn compared<C: ColumnTrait>(backend: DatabaseBackend, column: C) -> Expr {
+    sort_key(backend, column)
+}
+
+/// `text` contains `needle`, case-sensitively; no character of `needle` is special.
+pub fn contains(backend: DatabaseBackend, text: Expr, needle: &str) -> Expr {
+    let position = match backend {
+        DatabaseBackend::Postgres => Func::cust("strpos").arg(text).arg(needle),
+        _ => Func::cust("instr").arg(text).arg(needle),
+    };
+    Expr::expr(position).gt(0)
+}
+
+/// `text` starts with `prefix`, case-sensitively.
+pub fn starts_with(text: Expr, prefix: &str) -> Expr {
+    let length = Func::cust("length").arg(prefix);
+    Expr::expr(Func::cust("substr").arg(text).arg(1).arg(length)).eq(prefix)
+}
+
+/// `text` ends with `suffix`, case-sensitively.
+pub fn ends_with(text: Expr, suffix: &str) -> Expr {
+    let suffix_length = Expr::expr(Func::cust("length").arg(suffix));
+    let text_length = Expr::expr(Func::cust("length").arg(text.clone()));
+    let start = text_length.clone().sub(suffix_length.clone()).add(1);
+    text_length
+        .gte(suffix_length)
+        .and(Expr::expr(Func::cust("substr").arg(text).arg(start)).eq(suffix))
+}
+
+/// Orders `select` by `keys` (reversed for backward pages). NULL sorts as the smallest value
+/// on both backends.
+pub fn ordered<E: EntityTrait>(
+    mut select: Select<E>,
+    backend: DatabaseBackend,
+    keys: &[Sort<E::Column>],
+    reversed: bool,
+) -> Select<E> {
+    for key in keys {
+        let ascending = (key.direction == Direction::Asc) != reversed;
+        let order = if ascending { Order::Asc } else { Order::Desc };
+        let expr = sort_key(backend, key.column);
+        select = if is_nullable(key.column) {
+            let nulls = if ascending {
+                NullOrdering::First
+            } else {
+                NullOrdering::Last
+            };
+            select.order_by_with_nulls(expr, order, nulls)
+        } else {
+            select.order_by(expr, order)
+        };
+    }
+    select
+}
+
+/// Rows strictly after (`forward`) or before the row whose values of `keys` are `values`, in
+/// the order `keys`: the keyset condition behind cursors.
+pub fn beyond<C: ColumnTrait>(
+    backend: DatabaseBackend,
+    keys: &[Sort<C>],
+    values: &[Value],
+    forward: bool,
+) -> Condition {
+    let mut any = Condition::any();
+    for (i, (key, value)) in keys.iter().zip(values).enumerate() {
+        let mut all = Condition::all();
+        for (earlier, earlier_value) in keys.iter().zip(values).take(i) {
+            let column = Expr::col((earlier.column.entity_name(), earlier.column));
+            all = all.add(if is_null(earlier_value) {
+                column.is_null()
+            } else {
+                column.eq(bindable(backend, earlier_value.clone()))
+            });
+        }
+        any = any.add(all.add(past(backend, *key, value, forward)));
+    }
+    any
+}
+
+/// Values of `key` that come after `value` when walking `forward` (NULL is the smallest).
+fn past<C: ColumnTrait>(
+    backend: DatabaseBackend,
+    key: Sort<C>,
+    value: &Value,
+    forward: bool,
+) -> Condition {
+    let towards_larger = (key.direction == Direction::Asc) == forward;
+    let column = Expr::col((key.column.entity_name(), key.column));
+    match (is_null(value), towards_larger) {
+        (true, true) => Condition::all().add(column.is_not_null()),
+        (true, false) => never(),
+        (false, true) => {
+            Condition::all().add(sort_key(backend, key.column).gt(bindable(backend, value.clone())))
+        }
+        (false, false) => {
+            let smaller = sort_key(backend, key.column).lt(bindable(backend, value.clone()));
+            if is_nullable(key.column) {
+                Condition::any().add(smaller).add(column.is_null())
+            } else {
+                Condition::all().add(smaller)
+            }
+        }
+    }
+}
+
+/// The values of `keys` in `model`, for a cursor.
+pub fn key_values<E: EntityTrait>(model: &E::Model, keys: &[Sort<E::Column>]) -> Vec<Value>
+where
+    E::Model: sea_orm::ModelTrait<Entity = E>,
+{
+    use sea_orm::ModelTrait as _;
+    keys.iter().map(|key| model.get(key.column)).collect()
+}
+
+/// One page of children for each of `parent_ids`: rows matching `condition` whose
+/// `parent_column` is among them, `skip` then at most `limit` per parent in the order `keys`,
+/// all in one statement (a window function ranks the rows of each parent).
+pub async fn children_pages<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    parent_column: E::Column,
+    parent_ids: &[i32],
+    condition: Condition,
+    keys: &[Sort<E::Column>],
+    skip: u64,
+    limit: Option<u64>,
+) -> Result<Vec<E::Model>, DbErr>
+where
+    E::Model: FromQueryResult,
+{
+    let backend = db.get_database_backend();
+    let mut window = WindowStatement::partition_by((parent_column.entity_name(), parent_column));
+    for key in keys {
+        let ascending = key.direction == Direction::Asc;
+        let order = if ascending { Order::Asc } else { Order::Desc };
+        let nulls = if ascending {
+            NullOrdering::First
+        } else {
+            NullOrdering::Last
+        };
+        window.order_by_expr_with_nulls(sort_key(backend, key.column), order, nulls);
+    }
+    let rank = Alias::new("agora_rank");
+    let mut ranked: SelectStatement = E::find()
+        .filter(parent_column.is_in(parent_ids.iter().copied()))
+        .filter(condition)
+        .into_query();
+    ranked.expr_window_as(Expr::cust("ROW_NUMBER()"), window, rank.clone());
+
+    let mut page = Query::select();
+    page.column(sea_orm::sea_query::Asterisk)
+        .from_subquery(ranked, Alias::new("ranked"))
+        .and_where(Expr::col(rank.clone()).gt(skip))
+        .order_by(Alias::new(parent_column.as_str()), Order::Asc)
+        .order_by(rank.clone(), Order::Asc);
+    if let Some(limit) = limit {
+        page.and_where(Expr::col(rank).lte(skip.saturating_add(limit)));
+    }
+    let rows = db.query_all(&page).await?;
+    rows.iter()
+        .map(|row| E::Model::from_query_result(row, ""))
+        .collect()
+}
+
+/// What an aggregate computes over a column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aggregate {
+    Sum,
+    Avg,
+    Min,
+    Max,
+}
+
+impl Aggregate {
+    fn alias<C: ColumnTrait>(self, column: C) -> String {
+        let name = match self {
+            Self::Sum => "sum",
+            Self::Avg => "avg",
+            Self::Min => "min",
+            Self::Max => "max",
+        };
+        format!("{name}_{}", column.as_str())
+    }
+}
+
+/// One group of an aggregate query, as the database returned it.
+pub struct Group {
+    row: QueryResult,
+    /// Rows in the group.
+    pub count: i64,
+}
+
+impl Group {
+    /// The group's value of a grouped column, or `None` when the column is not grouped.
+    pub fn key<T: sea_orm::TryGetable, C: ColumnTrait>(&self, column: C) -> Option<T> {
+        self.row
+            .try_get::<T>("", &format!("key_{}", column.as_str()))
+            .ok()
+    }
+
+    /// The value of `aggregate` over `column` (`None` when there are no values).
+    pub fn value<T: sea_orm::TryGetable, C: ColumnTrait>(
+        &self,
+        aggregate: Aggregate,
+        column: C,
+    ) -> Option<T> {
+        self.row
+            .try_get::<Option<T>>("", &aggregate.alias(column))
+            .ok()
+            .flatten()
+    }
+}
+
+/// Groups the rows matching `condition` by `group_by` (one group when empty) and computes, in
+/// one statement, the row count and each of `aggregates`. Integer results come back as
+/// `i64`, averages as `f64`, minima and maxima in the column's own type.
+pub async fn aggregate<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    condition: Condition,
+    group_by: &[E::Column],
+    aggregates: &[(Aggregate, E::Column)],
+) -> Result<Vec<Group>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut select = E::find().select_only().filter(condition);
+    for column in group_by {
+        select = select
+            .column_as(*column, format!("key_{}", column.as_str()))
+            .group_by(*column);
+    }
+    select = select.column_as(Expr::cust("COUNT(*)"), "count");
+    for (aggregate, column) in aggregates {
+        let value = Expr::col((column.entity_name(), *column));
+        let integer = matches!(
+            column.def().get_column_type(),
+            ColumnType::Integer | ColumnType::BigInteger
+        );
+        let expr: Expr = match aggregate {
+            Aggregate::Sum if integer => Func::sum(value).cast_as("BIGINT").into(),
+            Aggregate::Sum => Func::sum(value).cast_as("DOUBLE PRECISION").into(),
+            Aggregate::Avg => Func::avg(value).cast_as("DOUBLE PRECISION").into(),
+            Aggregate::Min => Func::min(value).into(),
+            Aggregate::Max => Func::max(value).into(),
+        };
+        select = select.column_as(expr, aggregate.alias(*column));
+    }
+    let keys: Vec<Sort<E::Column>> = group_by
+        .iter()
+        .map(|column| Sort {
+            column: *column,
+            direction: Direction::Asc,
+        })
+        .collect();
+    let select = ordered(select, backend, &keys, false);
+    let rows = db.query_all(&select.into_query()).await?;
+    rows.into_iter()
+        .map(|row| {
+            let count = row.try_get::<i64>("", "count")?;
+            Ok(Group { row, count })
+        })
+        .collect()
+}
