@@ -40,6 +40,41 @@ impl Page {
     }
 }
 
+/// A validated per-parent page of a nested list: `skip >= 0`, and `1 <= limit <= 100` when
+/// given (no limit: every child).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChildPage {
+    skip: u64,
+    limit: Option<u64>,
+}
+
+impl ChildPage {
+    /// Parses `skip` (default 0) and `limit` (default: none).
+    ///
+    /// # Errors
+    /// `BAD_USER_INPUT` on `skip` or `limit` when out of bounds.
+    pub fn parse(skip: Option<i32>, limit: Option<i32>) -> Result<Self, AppError> {
+        let skip = int_in_range("skip", skip.unwrap_or(0), 0, i32::MAX)?;
+        let limit = limit
+            .map(|limit| int_in_range("limit", limit, 1, MAX_LIMIT))
+            .transpose()?;
+        Ok(Self {
+            skip: skip.unsigned_abs().into(),
+            limit: limit.map(|limit| limit.unsigned_abs().into()),
+        })
+    }
+
+    /// How many children of each parent to skip.
+    pub fn skip(&self) -> u64 {
+        self.skip
+    }
+
+    /// How many children of each parent at most, if bounded.
+    pub fn limit(&self) -> Option<u64> {
+        self.limit
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,13 +1,21 @@
 //! `Category`: the type, its inputs, queries and mutations.
 
-use async_graphql::{Context, InputObject, Object, Result, ResultExt};
+use async_graphql::{Context, Enum, InputObject, Object, Result, ResultExt, SimpleObject};
+use sea_orm::{Condition, DatabaseBackend};
 
+use super::connection::{PageArgs, Paged, connection};
+use super::filter::{
+    IntFilter, OrderBy, StringFilter, WhereInput, condition_of, exists_related, sort_keys,
+};
 use super::loader::ProductsByCategory;
-use super::product::Product;
-use super::{db, loader};
+use super::product::{Product, ProductField, ProductRelationFilter, ProductWhere};
+use super::{count_int, db, loader};
 use crate::domain::category::CategoryName;
-use crate::entity::category;
+use crate::domain::page::ChildPage;
+use crate::entity::{category, product};
+use crate::error::AppError;
 use crate::store;
+use crate::store::query::{self, Group};
 
 /// A product category.
 pub struct Category(pub(super) category::Model);
@@ -24,17 +32,116 @@ impl Category {
         &self.0.name
     }
 
-    /// The products of this category, ordered by id.
-    async fn products(&self, ctx: &Context<'_>) -> Result<Vec<Product>> {
-        let products = loader(ctx)?
-            .load_one(ProductsByCategory(self.0.id))
-            .await
-            .extend()?;
+    /// The products of this category (by id unless `orderBy` says otherwise); `skip` and
+    /// `limit` (1–100) page each category's products separately.
+    async fn products(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: Option<ProductWhere>,
+        order_by: Option<Vec<OrderBy<ProductField>>>,
+        skip: Option<i32>,
+        limit: Option<i32>,
+    ) -> Result<Vec<Product>> {
+        let page = ChildPage::parse(skip, limit).extend()?;
+        let backend = db(ctx)?.get_database_backend();
+        let identity = format!("{filter:?}|{order_by:?}|{page:?}");
+        let condition = condition_of(filter.as_ref(), backend);
+        let keys = sort_keys(order_by.as_deref(), product::Column::Id);
+        let key = ProductsByCategory::new(self.0.id, identity, condition, keys, page);
+        let products = loader(ctx)?.load_one(key).await.extend()?;
         Ok(products
             .unwrap_or_default()
             .into_iter()
             .map(Product)
             .collect())
+    }
+}
+
+/// A column of categories, for ordering and grouping.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CategoryField {
+    Id,
+    Name,
+}
+
+impl From<CategoryField> for category::Column {
+    fn from(field: CategoryField) -> Self {
+        match field {
+            CategoryField::Id => Self::Id,
+            CategoryField::Name => Self::Name,
+        }
+    }
+}
+
+/// Conditions on categories; all given ones must hold.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct CategoryWhere {
+    id: Option<IntFilter>,
+    name: Option<StringFilter>,
+    /// Conditions on the category's products.
+    products: Option<ProductRelationFilter>,
+    /// Every one of these holds.
+    and: Option<Vec<CategoryWhere>>,
+    /// At least one of these holds.
+    or: Option<Vec<CategoryWhere>>,
+    /// This does not hold.
+    not: Option<Box<CategoryWhere>>,
+}
+
+impl WhereInput for CategoryWhere {
+    fn fields(&self, backend: DatabaseBackend) -> Condition {
+        use category::Column as C;
+        let products = self.products.as_ref().map(|products| {
+            products.condition(backend, |filter| {
+                exists_related::<product::Entity, _>(product::Column::CategoryId, C::Id, filter)
+            })
+        });
+        Condition::all()
+            .add_option(self.id.as_ref().map(|f| f.condition(backend, C::Id)))
+            .add_option(
+                self.name
+                    .as_ref()
+                    .map(|f| f.condition(backend, C::Name, C::NameFolded)),
+            )
+            .add_option(products)
+    }
+
+    fn and(&self) -> Option<&[Self]> {
+        self.and.as_deref()
+    }
+
+    fn or(&self) -> Option<&[Self]> {
+        self.or.as_deref()
+    }
+
+    fn not(&self) -> Option<&Self> {
+        self.not.as_deref()
+    }
+}
+
+/// The grouped fields of a group of categories (null when not grouped by that field).
+#[derive(SimpleObject)]
+pub struct CategoryGroupKey {
+    id: Option<i32>,
+    name: Option<String>,
+}
+
+/// Statistics of one group of categories.
+pub struct CategoryAggregate(Group);
+
+#[Object]
+impl CategoryAggregate {
+    /// The values of the grouped fields.
+    async fn key(&self) -> CategoryGroupKey {
+        CategoryGroupKey {
+            id: self.0.key(category::Column::Id),
+            name: self.0.key(category::Column::Name),
+        }
+    }
+
+    /// How many categories are in the group.
+    async fn count(&self) -> i32 {
+        count_int(self.0.count)
     }
 }
 
@@ -58,10 +165,70 @@ pub struct CategoryQuery;
 
 #[Object]
 impl CategoryQuery {
-    /// All categories, ordered by id.
-    async fn categories(&self, ctx: &Context<'_>) -> Result<Vec<Category>> {
-        let categories = store::category::list(db(ctx)?).await.extend()?;
+    /// All categories, by id unless `orderBy` says otherwise.
+    async fn categories(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: Option<CategoryWhere>,
+        order_by: Option<Vec<OrderBy<CategoryField>>>,
+    ) -> Result<Vec<Category>> {
+        let db = db(ctx)?;
+        let condition = condition_of(filter.as_ref(), db.get_database_backend());
+        let keys = sort_keys(order_by.as_deref(), category::Column::Id);
+        let categories = store::list::<category::Entity>(db, condition, &keys, None)
+            .await
+            .extend()?;
         Ok(categories.into_iter().map(Category).collect())
+    }
+
+    /// Categories as a Relay connection: cursors follow `orderBy`; `first`/`last` at most 100.
+    #[allow(clippy::too_many_arguments)]
+    async fn category_connection(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        offset: Option<i32>,
+        #[graphql(name = "where")] filter: Option<CategoryWhere>,
+        order_by: Option<Vec<OrderBy<CategoryField>>>,
+    ) -> Result<Paged<Category>> {
+        let db = db(ctx)?;
+        let condition = condition_of(filter.as_ref(), db.get_database_backend());
+        let keys = sort_keys(order_by.as_deref(), category::Column::Id);
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+            offset,
+        };
+        connection::<category::Entity, _>(db, condition, keys, args, Category)
+            .await
+            .extend()
+    }
+
+    /// Statistics of the categories that match `where`, per group of `groupBy` (one group
+    /// without).
+    async fn category_aggregate(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: Option<CategoryWhere>,
+        group_by: Option<Vec<CategoryField>>,
+    ) -> Result<Vec<CategoryAggregate>> {
+        let db = db(ctx)?;
+        let condition = condition_of(filter.as_ref(), db.get_database_backend());
+        let group_by: Vec<category::Column> = group_by
+            .unwrap_or_default()
+            .into_iter()
+            .map(category::Column::from)
+            .collect();
+        let groups = query::aggregate::<category::Entity>(db, condition, &group_by, &[])
+            .await
+            .map_err(AppError::from)
+            .extend()?;
+        Ok(groups.into_iter().map(CategoryAggregate).collect())
     }
 
     /// The category with this id, or null.

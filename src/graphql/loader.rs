@@ -1,7 +1,7 @@
 //! Per-request DataLoaders for the nested fields: every parent of a list level is loaded with
 //! one statement, whatever the page size (no N+1).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::future::{Future, poll_fn};
 use std::hash::Hash;
 use std::pin::pin;
@@ -12,12 +12,14 @@ use std::task::{Context, Poll, Wake, Waker};
 use async_graphql::dataloader::Loader;
 use async_graphql::futures_util::future::BoxFuture;
 use async_graphql::futures_util::stream::{FuturesUnordered, StreamExt as _};
-use sea_orm::DatabaseConnection;
+use sea_orm::{Condition, DatabaseConnection, EntityTrait, FromQueryResult};
 use tokio::sync::mpsc;
 
+use crate::domain::page::ChildPage;
 use crate::entity::{category, post, product, user};
 use crate::error::AppError;
 use crate::store;
+use crate::store::query::Sort;
 
 /// Loads related rows in batches; one per request.
 pub struct Loaders {
@@ -104,24 +106,127 @@ pub struct UserById(pub i32);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CategoryById(pub i32);
 
-/// An author's posts, optionally only (un)published ones (for `User.posts`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PostsByAuthor {
-    pub author_id: i32,
-    pub published: Option<bool>,
+/// One nested list's query, shared by every parent of a list level: the children that meet
+/// `condition`, in the order `keys`, one page per parent.
+pub struct ChildQuery<C> {
+    /// What makes two queries the same (their arguments, printed).
+    identity: String,
+    condition: Condition,
+    keys: Vec<Sort<C>>,
+    page: ChildPage,
 }
 
+/// The children of one parent under one `ChildQuery`: a DataLoader key.
+pub struct ChildrenOf<C> {
+    parent: i32,
+    query: Arc<ChildQuery<C>>,
+}
+
+impl<C> ChildrenOf<C> {
+    /// The children of `parent` under the query the arguments describe.
+    pub fn new(
+        parent: i32,
+        identity: String,
+        condition: Condition,
+        keys: Vec<Sort<C>>,
+        page: ChildPage,
+    ) -> Self {
+        let query = ChildQuery {
+            identity,
+            condition,
+            keys,
+            page,
+        };
+        Self {
+            parent,
+            query: Arc::new(query),
+        }
+    }
+}
+
+impl<C> Clone for ChildrenOf<C> {
+    fn clone(&self) -> Self {
+        Self {
+            parent: self.parent,
+            query: self.query.clone(),
+        }
+    }
+}
+
+impl<C> PartialEq for ChildrenOf<C> {
+    fn eq(&self, other: &Self) -> bool {
+        self.parent == other.parent && self.query.identity == other.query.identity
+    }
+}
+
+impl<C> Eq for ChildrenOf<C> {}
+
+impl<C> Hash for ChildrenOf<C> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.parent.hash(state);
+        self.query.identity.hash(state);
+    }
+}
+
+/// A user's posts (for `User.posts`).
+pub type PostsByAuthor = ChildrenOf<post::Column>;
+
 /// A category's products (for `Category.products`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ProductsByCategory(pub i32);
+pub type ProductsByCategory = ChildrenOf<product::Column>;
+
+/// Loads the children of every key with one statement per distinct query in the batch (a
+/// list level usually has one).
+async fn load_children<E>(
+    db: &DatabaseConnection,
+    keys: &[ChildrenOf<E::Column>],
+    parent_column: E::Column,
+    parent_of: impl Fn(&E::Model) -> Option<i32>,
+) -> Result<HashMap<ChildrenOf<E::Column>, Vec<E::Model>>, AppError>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult,
+{
+    let mut groups = HashMap::with_capacity(keys.len());
+    let mut done: Vec<&str> = Vec::new();
+    for key in keys {
+        let query = &key.query;
+        if done.contains(&query.identity.as_str()) {
+            continue;
+        }
+        done.push(&query.identity);
+        let same_query: Vec<ChildrenOf<E::Column>> = keys
+            .iter()
+            .filter(|other| other.query.identity == query.identity)
+            .cloned()
+            .collect();
+        let parents: Vec<i32> = same_query.iter().map(|key| key.parent).collect();
+        let rows = store::query::children_pages::<E>(
+            db,
+            parent_column,
+            &parents,
+            query.condition.clone(),
+            &query.keys,
+            query.page.skip(),
+            query.page.limit(),
+        )
+        .await?;
+        groups.extend(group_by_parent(&same_query, rows, |row| {
+            parent_of(row).map(|parent| ChildrenOf {
+                parent,
+                query: query.clone(),
+            })
+        }));
+    }
+    Ok(groups)
+}
 
 /// Groups `rows` under their parent key; every requested key gets a list, empty if need be.
-fn group_by_parent<K: Copy + Eq + Hash, V>(
+fn group_by_parent<K: Clone + Eq + Hash, V>(
     keys: &[K],
     rows: Vec<V>,
     parent_of: impl Fn(&V) -> Option<K>,
 ) -> HashMap<K, Vec<V>> {
-    let mut groups: HashMap<K, Vec<V>> = keys.iter().map(|key| (*key, Vec::new())).collect();
+    let mut groups: HashMap<K, Vec<V>> = keys.iter().map(|key| (key.clone(), Vec::new())).collect();
     for row in rows {
         if let Some(children) = parent_of(&row).and_then(|key| groups.get_mut(&key)) {
             children.push(row);
@@ -162,29 +267,14 @@ impl Loader<PostsByAuthor> for Loaders {
     type Value = Vec<post::Model>;
     type Error = AppError;
 
-    /// One statement per distinct `published` argument in the batch (usually just one).
     async fn load(
         &self,
         keys: &[PostsByAuthor],
     ) -> Result<HashMap<PostsByAuthor, Vec<post::Model>>, AppError> {
-        let mut groups = HashMap::with_capacity(keys.len());
-        let filters: BTreeSet<Option<bool>> = keys.iter().map(|key| key.published).collect();
-        for published in filters {
-            let same_filter: Vec<PostsByAuthor> = keys
-                .iter()
-                .filter(|key| key.published == published)
-                .copied()
-                .collect();
-            let author_ids: Vec<i32> = same_filter.iter().map(|key| key.author_id).collect();
-            let posts = store::post::of_authors(&self.db, &author_ids, published).await?;
-            groups.extend(group_by_parent(&same_filter, posts, |post| {
-                Some(PostsByAuthor {
-                    author_id: post.author_id,
-                    published,
-                })
-            }));
-        }
-        Ok(groups)
+        load_children::<post::Entity>(&self.db, keys, post::Column::AuthorId, |post| {
+            Some(post.author_id)
+        })
+        .await
     }
 }
 
@@ -196,10 +286,9 @@ impl Loader<ProductsByCategory> for Loaders {
         &self,
         keys: &[ProductsByCategory],
     ) -> Result<HashMap<ProductsByCategory, Vec<product::Model>>, AppError> {
-        let ids: Vec<i32> = keys.iter().map(|key| key.0).collect();
-        let products = store::product::of_categories(&self.db, &ids).await?;
-        Ok(group_by_parent(keys, products, |product| {
-            product.category_id.map(ProductsByCategory)
-        }))
+        load_children::<product::Entity>(&self.db, keys, product::Column::CategoryId, |product| {
+            product.category_id
+        })
+        .await
     }
 }

@@ -1,6 +1,8 @@
 //! The GraphQL schema: one module per entity (type, inputs, queries, mutations), merged here.
 
 mod category;
+mod connection;
+mod filter;
 mod loader;
 mod post;
 mod product;
@@ -65,6 +67,24 @@ pub async fn execute(
     batches
         .drive_alongside(schema.execute(request.data(loader)))
         .await
+}
+
+/// A row count as a GraphQL `Int` (counts beyond its range are shown as its maximum).
+fn count_int(count: i64) -> i32 {
+    i32::try_from(count).unwrap_or(i32::MAX)
+}
+
+/// An integer aggregate as a GraphQL `Int`.
+///
+/// # Errors
+/// When the value does not fit a 32-bit `Int`.
+fn aggregate_int(value: Option<i64>) -> async_graphql::Result<Option<i32>> {
+    value
+        .map(|value| {
+            i32::try_from(value)
+                .map_err(|_| async_graphql::Error::new("The sum exceeds the range of Int"))
+        })
+        .transpose()
 }
 
 /// The database connection of the schema.

@@ -1,16 +1,25 @@
 //! `Post`: the type, its inputs, queries and mutations.
 
-use async_graphql::{Context, ErrorExtensions, InputObject, Object, Result, ResultExt};
+use async_graphql::{
+    Context, Enum, ErrorExtensions, InputObject, Object, Result, ResultExt, SimpleObject,
+};
 use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, Condition, DatabaseBackend};
 
+use super::connection::{PageArgs, Paged, connection};
+use super::filter::{
+    BooleanFilter, DateTimeFilter, IntFilter, OrderBy, StringFilter, WhereInput, condition_of,
+    exists_related, sort_keys,
+};
 use super::loader::UserById;
-use super::user::User;
-use super::{db, loader};
+use super::user::{User, UserWhere};
+use super::{count_int, db, loader};
 use crate::domain::page::Page;
 use crate::domain::post::{NewPost, PostPatch};
-use crate::entity::post;
+use crate::entity::{post, user};
 use crate::error::AppError;
 use crate::store;
+use crate::store::query::{self, Aggregate, Group};
 
 /// A post written by a user.
 pub struct Post(pub(super) post::Model);
@@ -60,6 +69,184 @@ impl Post {
     }
 }
 
+/// A column of posts, for ordering and grouping.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PostField {
+    Id,
+    Title,
+    Content,
+    Published,
+    AuthorId,
+    CreatedAt,
+}
+
+impl From<PostField> for post::Column {
+    fn from(field: PostField) -> Self {
+        match field {
+            PostField::Id => Self::Id,
+            PostField::Title => Self::Title,
+            PostField::Content => Self::Content,
+            PostField::Published => Self::Published,
+            PostField::AuthorId => Self::AuthorId,
+            PostField::CreatedAt => Self::CreatedAt,
+        }
+    }
+}
+
+/// Conditions on posts; all given ones must hold.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct PostWhere {
+    id: Option<IntFilter>,
+    title: Option<StringFilter>,
+    content: Option<StringFilter>,
+    published: Option<BooleanFilter>,
+    author_id: Option<IntFilter>,
+    created_at: Option<DateTimeFilter>,
+    /// Conditions on the author.
+    author: Option<Box<UserWhere>>,
+    /// Every one of these holds.
+    and: Option<Vec<PostWhere>>,
+    /// At least one of these holds.
+    or: Option<Vec<PostWhere>>,
+    /// This does not hold.
+    not: Option<Box<PostWhere>>,
+}
+
+impl WhereInput for PostWhere {
+    fn fields(&self, backend: DatabaseBackend) -> Condition {
+        use post::Column as C;
+        let author = self.author.as_ref().map(|author| {
+            exists_related::<user::Entity, _>(
+                user::Column::Id,
+                C::AuthorId,
+                author.condition(backend),
+            )
+        });
+        Condition::all()
+            .add_option(self.id.as_ref().map(|f| f.condition(backend, C::Id)))
+            .add_option(
+                self.title
+                    .as_ref()
+                    .map(|f| f.condition(backend, C::Title, C::TitleFolded)),
+            )
+            .add_option(
+                self.content
+                    .as_ref()
+                    .map(|f| f.condition(backend, C::Content, C::ContentFolded)),
+            )
+            .add_option(
+                self.published
+                    .as_ref()
+                    .map(|f| f.condition(backend, C::Published)),
+            )
+            .add_option(
+                self.author_id
+                    .as_ref()
+                    .map(|f| f.condition(backend, C::AuthorId)),
+            )
+            .add_option(
+                self.created_at
+                    .as_ref()
+                    .map(|f| f.condition(backend, C::CreatedAt)),
+            )
+            .add_option(author)
+    }
+
+    fn and(&self) -> Option<&[Self]> {
+        self.and.as_deref()
+    }
+
+    fn or(&self) -> Option<&[Self]> {
+        self.or.as_deref()
+    }
+
+    fn not(&self) -> Option<&Self> {
+        self.not.as_deref()
+    }
+}
+
+/// Conditions on a user's posts.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct PostRelationFilter {
+    /// At least one post meets this.
+    some: Option<Box<PostWhere>>,
+    /// No post meets this.
+    none: Option<Box<PostWhere>>,
+}
+
+impl PostRelationFilter {
+    /// The condition on the parent, given how to say "a related post meets this".
+    pub fn condition(
+        &self,
+        backend: DatabaseBackend,
+        exists: impl Fn(Condition) -> Condition,
+    ) -> Condition {
+        Condition::all()
+            .add_option(self.some.as_ref().map(|w| exists(w.condition(backend))))
+            .add_option(
+                self.none
+                    .as_ref()
+                    .map(|w| exists(w.condition(backend)).not()),
+            )
+    }
+}
+
+/// The grouped fields of a group of posts (null when not grouped by that field).
+#[derive(SimpleObject)]
+pub struct PostGroupKey {
+    id: Option<i32>,
+    title: Option<String>,
+    content: Option<String>,
+    published: Option<bool>,
+    author_id: Option<i32>,
+    created_at: Option<DateTime<Utc>>,
+}
+
+/// Minima or maxima over a group of posts.
+#[derive(SimpleObject)]
+pub struct PostMinMax {
+    created_at: Option<DateTime<Utc>>,
+}
+
+/// Statistics of one group of posts.
+pub struct PostAggregate(Group);
+
+#[Object]
+impl PostAggregate {
+    /// The values of the grouped fields.
+    async fn key(&self) -> PostGroupKey {
+        use post::Column as C;
+        let group = &self.0;
+        PostGroupKey {
+            id: group.key(C::Id),
+            title: group.key(C::Title),
+            content: group.key(C::Content),
+            published: group.key(C::Published),
+            author_id: group.key(C::AuthorId),
+            created_at: group.key(C::CreatedAt),
+        }
+    }
+
+    /// How many posts are in the group.
+    async fn count(&self) -> i32 {
+        count_int(self.0.count)
+    }
+
+    /// Minima (null for an empty group).
+    async fn min(&self) -> PostMinMax {
+        PostMinMax {
+            created_at: self.0.value(Aggregate::Min, post::Column::CreatedAt),
+        }
+    }
+
+    /// Maxima (null for an empty group).
+    async fn max(&self) -> PostMinMax {
+        PostMinMax {
+            created_at: self.0.value(Aggregate::Max, post::Column::CreatedAt),
+        }
+    }
+}
+
 /// The fields of a new post.
 #[derive(InputObject)]
 pub struct CreatePostInput {
@@ -86,8 +273,9 @@ pub struct PostQuery;
 
 #[Object]
 impl PostQuery {
-    /// Posts ordered by id, one page at a time (`limit` 1–100), optionally only (un)published
-    /// ones or one author's.
+    /// Posts, one page at a time (`limit` 1–100), by id unless `orderBy` says otherwise;
+    /// optionally only (un)published ones or one author's.
+    #[allow(clippy::too_many_arguments)]
     async fn posts(
         &self,
         ctx: &Context<'_>,
@@ -95,12 +283,73 @@ impl PostQuery {
         #[graphql(default = 10)] limit: Option<i32>,
         published: Option<bool>,
         author_id: Option<i32>,
+        #[graphql(name = "where")] filter: Option<PostWhere>,
+        order_by: Option<Vec<OrderBy<PostField>>>,
     ) -> Result<Vec<Post>> {
         let page = Page::parse(skip, limit).extend()?;
-        let posts = store::post::list(db(ctx)?, page, published, author_id)
+        let db = db(ctx)?;
+        let condition = condition_of(filter.as_ref(), db.get_database_backend())
+            .add_option(published.map(|published| post::Column::Published.eq(published)))
+            .add_option(author_id.map(|author_id| post::Column::AuthorId.eq(author_id)));
+        let keys = sort_keys(order_by.as_deref(), post::Column::Id);
+        let posts = store::list::<post::Entity>(db, condition, &keys, Some(page))
             .await
             .extend()?;
         Ok(posts.into_iter().map(Post).collect())
+    }
+
+    /// Posts as a Relay connection: cursors follow `orderBy`; `first`/`last` at most 100.
+    #[allow(clippy::too_many_arguments)]
+    async fn post_connection(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        offset: Option<i32>,
+        #[graphql(name = "where")] filter: Option<PostWhere>,
+        order_by: Option<Vec<OrderBy<PostField>>>,
+    ) -> Result<Paged<Post>> {
+        let db = db(ctx)?;
+        let condition = condition_of(filter.as_ref(), db.get_database_backend());
+        let keys = sort_keys(order_by.as_deref(), post::Column::Id);
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+            offset,
+        };
+        connection::<post::Entity, _>(db, condition, keys, args, Post)
+            .await
+            .extend()
+    }
+
+    /// Statistics of the posts that match `where`, per group of `groupBy` (one group without).
+    async fn post_aggregate(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: Option<PostWhere>,
+        group_by: Option<Vec<PostField>>,
+    ) -> Result<Vec<PostAggregate>> {
+        use post::Column as C;
+        let db = db(ctx)?;
+        let condition = condition_of(filter.as_ref(), db.get_database_backend());
+        let group_by: Vec<C> = group_by
+            .unwrap_or_default()
+            .into_iter()
+            .map(C::from)
+            .collect();
+        let aggregates = [
+            (Aggregate::Min, C::CreatedAt),
+            (Aggregate::Max, C::CreatedAt),
+        ];
+        let groups = query::aggregate::<post::Entity>(db, condition, &group_by, &aggregates)
+            .await
+            .map_err(AppError::from)
+            .extend()?;
+        Ok(groups.into_iter().map(PostAggregate).collect())
     }
 
     /// The post with this id, or null.

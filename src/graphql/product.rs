@@ -1,15 +1,22 @@
 //! `Product`: the type, its filter and inputs, queries and mutations.
 
-use async_graphql::{Context, InputObject, Object, Result, ResultExt};
+use async_graphql::{Context, Enum, InputObject, Object, Result, ResultExt, SimpleObject};
+use sea_orm::{ColumnTrait, Condition, DatabaseBackend};
 
-use super::category::Category;
+use super::category::{Category, CategoryWhere};
+use super::connection::{PageArgs, Paged, connection};
+use super::filter::{
+    FloatFilter, IntFilter, OrderBy, StringFilter, WhereInput, condition_of, exists_related,
+    sort_keys,
+};
 use super::loader::CategoryById;
-use super::{db, loader};
+use super::{aggregate_int, count_int, db, loader};
 use crate::domain::page::Page;
 use crate::domain::product::{NewProduct, ProductPatch};
-use crate::entity::product;
+use crate::entity::{category, product};
+use crate::error::AppError;
 use crate::store;
-use crate::store::product::ProductConditions;
+use crate::store::query::{self, Aggregate, Group};
 
 /// A product for sale.
 pub struct Product(pub(super) product::Model);
@@ -51,6 +58,202 @@ impl Product {
     }
 }
 
+/// A column of products, for ordering and grouping.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProductField {
+    Id,
+    Name,
+    Price,
+    Stock,
+    CategoryId,
+}
+
+impl From<ProductField> for product::Column {
+    fn from(field: ProductField) -> Self {
+        match field {
+            ProductField::Id => Self::Id,
+            ProductField::Name => Self::Name,
+            ProductField::Price => Self::Price,
+            ProductField::Stock => Self::Stock,
+            ProductField::CategoryId => Self::CategoryId,
+        }
+    }
+}
+
+/// Conditions on products; all given ones must hold.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct ProductWhere {
+    id: Option<IntFilter>,
+    name: Option<StringFilter>,
+    price: Option<FloatFilter>,
+    stock: Option<IntFilter>,
+    category_id: Option<IntFilter>,
+    /// Conditions on the category (a product without one never meets them).
+    category: Option<Box<CategoryWhere>>,
+    /// Every one of these holds.
+    and: Option<Vec<ProductWhere>>,
+    /// At least one of these holds.
+    or: Option<Vec<ProductWhere>>,
+    /// This does not hold.
+    not: Option<Box<ProductWhere>>,
+}
+
+impl WhereInput for ProductWhere {
+    fn fields(&self, backend: DatabaseBackend) -> Condition {
+        use product::Column as C;
+        let category = self.category.as_ref().map(|category| {
+            exists_related::<category::Entity, _>(
+                category::Column::Id,
+                C::CategoryId,
+                category.condition(backend),
+            )
+        });
+        Condition::all()
+            .add_option(self.id.as_ref().map(|f| f.condition(backend, C::Id)))
+            .add_option(
+                self.name
+                    .as_ref()
+                    .map(|f| f.condition(backend, C::Name, C::NameFolded)),
+            )
+            .add_option(self.price.as_ref().map(|f| f.condition(backend, C::Price)))
+            .add_option(self.stock.as_ref().map(|f| f.condition(backend, C::Stock)))
+            .add_option(
+                self.category_id
+                    .as_ref()
+                    .map(|f| f.condition(backend, C::CategoryId)),
+            )
+            .add_option(category)
+    }
+
+    fn and(&self) -> Option<&[Self]> {
+        self.and.as_deref()
+    }
+
+    fn or(&self) -> Option<&[Self]> {
+        self.or.as_deref()
+    }
+
+    fn not(&self) -> Option<&Self> {
+        self.not.as_deref()
+    }
+}
+
+/// Conditions on a category's products.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct ProductRelationFilter {
+    /// At least one product meets this.
+    some: Option<Box<ProductWhere>>,
+    /// No product meets this.
+    none: Option<Box<ProductWhere>>,
+}
+
+impl ProductRelationFilter {
+    /// The condition on the parent, given how to say "a related product meets this".
+    pub fn condition(
+        &self,
+        backend: DatabaseBackend,
+        exists: impl Fn(Condition) -> Condition,
+    ) -> Condition {
+        Condition::all()
+            .add_option(self.some.as_ref().map(|w| exists(w.condition(backend))))
+            .add_option(
+                self.none
+                    .as_ref()
+                    .map(|w| exists(w.condition(backend)).not()),
+            )
+    }
+}
+
+/// The grouped fields of a group of products (null when not grouped by that field).
+#[derive(SimpleObject)]
+pub struct ProductGroupKey {
+    id: Option<i32>,
+    name: Option<String>,
+    price: Option<f64>,
+    stock: Option<i32>,
+    category_id: Option<i32>,
+}
+
+/// Sums over a group of products.
+#[derive(SimpleObject)]
+pub struct ProductSum {
+    price: Option<f64>,
+    stock: Option<i32>,
+}
+
+/// Averages over a group of products.
+#[derive(SimpleObject)]
+pub struct ProductAvg {
+    price: Option<f64>,
+    stock: Option<f64>,
+}
+
+/// Minima or maxima over a group of products.
+#[derive(SimpleObject)]
+pub struct ProductMinMax {
+    price: Option<f64>,
+    stock: Option<i32>,
+}
+
+/// Statistics of one group of products.
+pub struct ProductAggregate(Group);
+
+impl ProductAggregate {
+    fn min_max(&self, aggregate: Aggregate) -> ProductMinMax {
+        ProductMinMax {
+            price: self.0.value(aggregate, product::Column::Price),
+            stock: self.0.value(aggregate, product::Column::Stock),
+        }
+    }
+}
+
+#[Object]
+impl ProductAggregate {
+    /// The values of the grouped fields.
+    async fn key(&self) -> ProductGroupKey {
+        use product::Column as C;
+        let group = &self.0;
+        ProductGroupKey {
+            id: group.key(C::Id),
+            name: group.key(C::Name),
+            price: group.key(C::Price),
+            stock: group.key(C::Stock),
+            category_id: group.key::<Option<i32>, _>(C::CategoryId).flatten(),
+        }
+    }
+
+    /// How many products are in the group.
+    async fn count(&self) -> i32 {
+        count_int(self.0.count)
+    }
+
+    /// Sums (null for an empty group).
+    async fn sum(&self) -> Result<ProductSum> {
+        Ok(ProductSum {
+            price: self.0.value(Aggregate::Sum, product::Column::Price),
+            stock: aggregate_int(self.0.value(Aggregate::Sum, product::Column::Stock))?,
+        })
+    }
+
+    /// Averages (null for an empty group).
+    async fn avg(&self) -> ProductAvg {
+        ProductAvg {
+            price: self.0.value(Aggregate::Avg, product::Column::Price),
+            stock: self.0.value(Aggregate::Avg, product::Column::Stock),
+        }
+    }
+
+    /// Minima (null for an empty group).
+    async fn min(&self) -> ProductMinMax {
+        self.min_max(Aggregate::Min)
+    }
+
+    /// Maxima (null for an empty group).
+    async fn max(&self) -> ProductMinMax {
+        self.min_max(Aggregate::Max)
+    }
+}
+
 /// Conditions on a product list; all given ones must hold.
 #[derive(InputObject, Default)]
 pub struct ProductFilter {
@@ -62,6 +265,24 @@ pub struct ProductFilter {
     max_price: Option<f64>,
     /// `true`: only products in stock (stock > 0); `false`: only sold-out ones (stock = 0).
     in_stock: Option<bool>,
+}
+
+impl ProductFilter {
+    /// The condition these settings put on products.
+    fn condition(&self) -> Condition {
+        use product::Column as C;
+        Condition::all()
+            .add_option(self.category_id.map(|id| C::CategoryId.eq(id)))
+            .add_option(self.min_price.map(|min| C::Price.gte(min)))
+            .add_option(self.max_price.map(|max| C::Price.lte(max)))
+            .add_option(self.in_stock.map(|in_stock| {
+                if in_stock {
+                    C::Stock.gt(0)
+                } else {
+                    C::Stock.eq(0)
+                }
+            }))
+    }
 }
 
 /// The fields of a new product.
@@ -96,26 +317,86 @@ pub struct ProductQuery;
 
 #[Object]
 impl ProductQuery {
-    /// Products ordered by id, one page at a time (`limit` 1–100), optionally filtered.
+    /// Products, one page at a time (`limit` 1–100), by id unless `orderBy` says otherwise;
+    /// `filter` and `where` both apply when both are given.
     async fn products(
         &self,
         ctx: &Context<'_>,
         filter: Option<ProductFilter>,
         #[graphql(default = 0)] skip: Option<i32>,
         #[graphql(default = 10)] limit: Option<i32>,
+        #[graphql(name = "where")] conditions: Option<ProductWhere>,
+        order_by: Option<Vec<OrderBy<ProductField>>>,
     ) -> Result<Vec<Product>> {
         let page = Page::parse(skip, limit).extend()?;
-        let filter = filter.unwrap_or_default();
-        let conditions = ProductConditions {
-            category_id: filter.category_id,
-            min_price: filter.min_price,
-            max_price: filter.max_price,
-            in_stock: filter.in_stock,
-        };
-        let products = store::product::list(db(ctx)?, conditions, page)
+        let db = db(ctx)?;
+        let condition = condition_of(conditions.as_ref(), db.get_database_backend())
+            .add(filter.unwrap_or_default().condition());
+        let keys = sort_keys(order_by.as_deref(), product::Column::Id);
+        let products = store::list::<product::Entity>(db, condition, &keys, Some(page))
             .await
             .extend()?;
         Ok(products.into_iter().map(Product).collect())
+    }
+
+    /// Products as a Relay connection: cursors follow `orderBy`; `first`/`last` at most 100.
+    #[allow(clippy::too_many_arguments)]
+    async fn product_connection(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        offset: Option<i32>,
+        #[graphql(name = "where")] filter: Option<ProductWhere>,
+        order_by: Option<Vec<OrderBy<ProductField>>>,
+    ) -> Result<Paged<Product>> {
+        let db = db(ctx)?;
+        let condition = condition_of(filter.as_ref(), db.get_database_backend());
+        let keys = sort_keys(order_by.as_deref(), product::Column::Id);
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+            offset,
+        };
+        connection::<product::Entity, _>(db, condition, keys, args, Product)
+            .await
+            .extend()
+    }
+
+    /// Statistics of the products that match `where`, per group of `groupBy` (one group
+    /// without).
+    async fn product_aggregate(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "where")] filter: Option<ProductWhere>,
+        group_by: Option<Vec<ProductField>>,
+    ) -> Result<Vec<ProductAggregate>> {
+        use product::Column as C;
+        let db = db(ctx)?;
+        let condition = condition_of(filter.as_ref(), db.get_database_backend());
+        let group_by: Vec<C> = group_by
+            .unwrap_or_default()
+            .into_iter()
+            .map(C::from)
+            .collect();
+        let mut aggregates = Vec::new();
+        for aggregate in [
+            Aggregate::Sum,
+            Aggregate::Avg,
+            Aggregate::Min,
+            Aggregate::Max,
+        ] {
+            aggregates.extend([(aggregate, C::Price), (aggregate, C::Stock)]);
+        }
+        let groups = query::aggregate::<product::Entity>(db, condition, &group_by, &aggregates)
+            .await
+            .map_err(AppError::from)
+            .extend()?;
+        Ok(groups.into_iter().map(ProductAggregate).collect())
     }
 
     /// The product with this id, or null.

@@ -1,8 +1,6 @@
 //! Reads and writes of `categories`.
 
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::domain::category::CategoryName;
 use crate::entity::category::{ActiveModel, Column, Entity, Model};
@@ -10,14 +8,6 @@ use crate::error::{AppError, on_constraint};
 
 const NOT_FOUND: AppError = AppError::NotFound("Category not found");
 const NAME_TAKEN: AppError = AppError::Conflict("Category name already exists");
-
-/// All categories, ordered by id.
-///
-/// # Errors
-/// `Internal` when the database fails.
-pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<Model>, AppError> {
-    Ok(Entity::find().order_by_asc(Column::Id).all(db).await?)
-}
 
 /// The category `id`, if any.
 ///

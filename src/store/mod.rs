@@ -8,25 +8,36 @@ pub mod query;
 pub mod user;
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PrimaryKeyTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PrimaryKeyTrait,
+    QueryFilter, QuerySelect,
 };
 
 use crate::domain::page::Page;
+use crate::error::AppError;
+use query::Sort;
 
-/// One page of `select`, ordered by `id`.
-async fn page<E: EntityTrait>(
+/// The rows of `E` that meet `condition`, in the total order `keys`, one page of them when
+/// `page` is given (otherwise all).
+///
+/// # Errors
+/// `Internal` when the database fails.
+pub async fn list<E: EntityTrait>(
     db: &impl ConnectionTrait,
-    select: Select<E>,
-    id: E::Column,
-    page: Page,
-) -> Result<Vec<E::Model>, DbErr> {
-    select
-        .order_by_asc(id)
-        .offset(page.skip())
-        .limit(page.limit())
-        .all(db)
-        .await
+    condition: Condition,
+    keys: &[Sort<E::Column>],
+    page: Option<Page>,
+) -> Result<Vec<E::Model>, AppError> {
+    let select = query::ordered(
+        E::find().filter(condition),
+        db.get_database_backend(),
+        keys,
+        false,
+    );
+    let select = match page {
+        Some(page) => select.offset(page.skip()).limit(page.limit()),
+        None => select,
+    };
+    Ok(select.all(db).await?)
 }
 
 /// Applies `changes` to row `id` in one statement and returns the row as it is now, or `None`

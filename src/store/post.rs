@@ -1,12 +1,8 @@
 //! Reads and writes of `posts`.
 
 use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QueryTrait,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
 
-use crate::domain::page::Page;
 use crate::domain::post::{NewPost, PostPatch};
 use crate::entity::post::{ActiveModel, Column, Entity, Model};
 use crate::error::{AppError, on_constraint};
@@ -14,51 +10,12 @@ use crate::error::{AppError, on_constraint};
 const NOT_FOUND: AppError = AppError::NotFound("Post not found");
 const NO_AUTHOR: AppError = AppError::NotFound("Author not found");
 
-/// One page of posts, optionally only (un)published ones or one author's, ordered by id.
-///
-/// # Errors
-/// `Internal` when the database fails.
-pub async fn list(
-    db: &impl ConnectionTrait,
-    page: Page,
-    published: Option<bool>,
-    author_id: Option<i32>,
-) -> Result<Vec<Model>, AppError> {
-    let select = Entity::find()
-        .apply_if(published, |q, published| {
-            q.filter(Column::Published.eq(published))
-        })
-        .apply_if(author_id, |q, author_id| {
-            q.filter(Column::AuthorId.eq(author_id))
-        });
-    Ok(super::page(db, select, Column::Id, page).await?)
-}
-
 /// The post `id`, if any.
 ///
 /// # Errors
 /// `Internal` when the database fails.
 pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<Model>, AppError> {
     Ok(Entity::find_by_id(id).one(db).await?)
-}
-
-/// All posts of the given authors, optionally only (un)published ones, ordered by id.
-///
-/// # Errors
-/// `Internal` when the database fails.
-pub async fn of_authors(
-    db: &impl ConnectionTrait,
-    author_ids: &[i32],
-    published: Option<bool>,
-) -> Result<Vec<Model>, AppError> {
-    Ok(Entity::find()
-        .filter(Column::AuthorId.is_in(author_ids.iter().copied()))
-        .apply_if(published, |q, published| {
-            q.filter(Column::Published.eq(published))
-        })
-        .order_by_asc(Column::Id)
-        .all(db)
-        .await?)
 }
 
 /// Inserts a post and returns it as stored.

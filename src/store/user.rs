@@ -8,21 +8,12 @@ use sea_orm::sea_query::Expr;
 
 use super::query;
 use crate::domain::fold;
-use crate::domain::page::Page;
 use crate::domain::user::{NewUser, UserPatch};
 use crate::entity::user::{ActiveModel, Column, Entity, Model};
 use crate::error::{AppError, on_constraint};
 
 const NOT_FOUND: AppError = AppError::NotFound("User not found");
 const EMAIL_TAKEN: AppError = AppError::Conflict("Email already registered");
-
-/// One page of users, ordered by id.
-///
-/// # Errors
-/// `Internal` when the database fails.
-pub async fn list(db: &impl ConnectionTrait, page: Page) -> Result<Vec<Model>, AppError> {
-    Ok(super::page(db, Entity::find(), Column::Id, page).await?)
-}
 
 /// The user `id`, if any.
 ///
