@@ -61,4 +61,38 @@ pub struct Config {
     /// Port to listen on (0 picks a free one).
     #[arg(long, env = "PORT", default_value_t = 8000, global = true)]
     pub port: u16,
+    /// When set, every mutation needs `Authorization: Bearer <this secret>`; queries stay open.
+    #[arg(
+        long,
+        env = "AGORA_ADMIN_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub admin_secret: Option<String>,
+    /// Browser origins allowed to call the API (comma-separated, e.g.
+    /// `https://app.example.com`); none by default.
+    #[arg(
+        long,
+        env = "CORS_ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub cors_allowed_origins: Vec<String>,
+    /// Longest time one GraphQL request may run, in seconds.
+    #[arg(
+        long,
+        env = "REQUEST_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub request_timeout_secs: u64,
+    /// Most GraphQL requests served at once; beyond that, requests get 503 at once (`/health`
+    /// is not counted).
+    #[arg(
+        long,
+        env = "MAX_CONCURRENT_REQUESTS",
+        default_value_t = 512,
+        global = true
+    )]
+    pub max_concurrent_requests: usize,
 }

@@ -1,23 +1,72 @@
 //! The HTTP surface: `/graphql` (POST for everything, GET for queries and GraphiQL), `/` and
-//! `/health`.
+//! `/health`, with the transport rules that guard them.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql_axum::GraphQLResponse;
 use axum::body::Bytes;
+use axum::error_handling::HandleErrorLayer;
 use axum::extract::{DefaultBodyLimit, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{BoxError, Json, Router};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
+use subtle::ConstantTimeEq as _;
+use tower::ServiceBuilder;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::graphql::{self, AgoraSchema};
+use crate::config::Config;
+use crate::graphql::{self, AgoraSchema, build_schema};
 
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// How long a client may take to send its request body.
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How the HTTP layer guards the API.
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    /// The bearer token mutations need, if any.
+    pub admin_secret: Option<String>,
+    /// Browser origins allowed by CORS (none: no cross-origin access).
+    pub cors_allowed_origins: Vec<String>,
+    /// Longest time one GraphQL request may run.
+    pub request_timeout: Duration,
+    /// Most GraphQL requests served at once.
+    pub max_concurrent_requests: usize,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            admin_secret: None,
+            cors_allowed_origins: Vec::new(),
+            request_timeout: Duration::from_secs(10),
+            max_concurrent_requests: 512,
+        }
+    }
+}
+
+impl From<&Config> for HttpSettings {
+    fn from(config: &Config) -> Self {
+        Self {
+            admin_secret: config
+                .admin_secret
+                .clone()
+                .filter(|secret| !secret.is_empty()),
+            cors_allowed_origins: config.cors_allowed_origins.clone(),
+            request_timeout: Duration::from_secs(config.request_timeout_secs),
+            max_concurrent_requests: config.max_concurrent_requests.max(1),
+        }
+    }
+}
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -26,24 +75,80 @@ pub struct AppState {
     pub schema: AgoraSchema,
     /// The database connection pool.
     pub db: DatabaseConnection,
+    /// How requests are guarded.
+    pub settings: Arc<HttpSettings>,
+}
+
+impl AppState {
+    /// The state of a service over `db`, guarded as `settings` say.
+    pub fn new(db: DatabaseConnection, settings: HttpSettings) -> Self {
+        Self {
+            schema: build_schema(db.clone()),
+            db,
+            settings: Arc::new(settings),
+        }
+    }
 }
 
 /// The router of the whole service, for `main` and for tests alike.
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(|| async { Redirect::temporary("/graphql") }))
+    let settings = state.settings.clone();
+    // Excess GraphQL requests are refused at once rather than queued; `/health` stays outside
+    // the limit so a flood cannot hide a healthy service.
+    let graphql = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(|_: BoxError| async {
+                    request_error(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "SERVICE_UNAVAILABLE",
+                        "The server is busy; try again shortly",
+                    )
+                }))
+                .load_shed()
+                .concurrency_limit(settings.max_concurrent_requests),
+        );
+    let mut router = Router::new()
+        .route("/", get(|| async { Redirect::temporary("/graphql") }))
         .route("/health", get(health))
+        .merge(graphql)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
+        .layer(TraceLayer::new_for_http());
+    if !settings.cors_allowed_origins.is_empty() {
+        let origins: Vec<HeaderValue> = settings
+            .cors_allowed_origins
+            .iter()
+            .filter_map(|origin| HeaderValue::from_str(origin.trim()).ok())
+            .collect();
+        router = router.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION]),
+        );
+    }
+    router.with_state(state)
 }
 
 /// A transport-level error in the shape of a GraphQL response, so clients can read it.
-fn request_error(status: StatusCode, message: &str) -> Response {
-    let body =
-        json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_REQUEST" } }] });
+fn request_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     (status, Json(body)).into_response()
+}
+
+/// Whether the request may run mutations: no admin secret is set, or it carries the secret
+/// (compared in constant time).
+fn is_admin(settings: &HttpSettings, headers: &HeaderMap) -> bool {
+    let Some(secret) = &settings.admin_secret else {
+        return true;
+    };
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .is_some_and(|token| bool::from(token.trim().as_bytes().ct_eq(secret.as_bytes())))
 }
 
 async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
@@ -58,18 +163,27 @@ async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: B
     if !is_json {
         return request_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "BAD_REQUEST",
             "POST /graphql takes a JSON body (Content-Type: application/json)",
         );
     }
-    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+    let mut request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(err) => {
             return request_error(
                 StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
                 &format!("The body is not a GraphQL request: {err}"),
             );
         }
     };
+    if !is_admin(&state.settings, &headers) && is_mutation(&mut request) {
+        let body = json!({ "data": null, "errors": [{
+            "message": "Mutations need the admin secret (Authorization: Bearer <secret>)",
+            "extensions": { "code": "UNAUTHENTICATED" },
+        }] });
+        return Json(body).into_response();
+    }
     execute(&state, request).await
 }
 
@@ -91,6 +205,7 @@ async fn graphql_get(
         Err(err) => {
             return request_error(
                 StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
                 &format!("The query string is not a GraphQL request: {err}"),
             );
         }
@@ -98,6 +213,7 @@ async fn graphql_get(
     if is_mutation(&mut request) {
         let mut response = request_error(
             StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_REQUEST",
             "Mutations are only accepted over POST",
         );
         response
@@ -127,9 +243,23 @@ fn is_mutation(request: &mut async_graphql::Request) -> bool {
 
 async fn execute(state: &AppState, request: async_graphql::Request) -> Response {
     if request.query.trim().is_empty() {
-        return request_error(StatusCode::BAD_REQUEST, "The request has no query");
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "The request has no query",
+        );
     }
-    GraphQLResponse::from(graphql::execute(&state.schema, request, &state.db).await).into_response()
+    let running = graphql::execute(&state.schema, request, &state.db);
+    match tokio::time::timeout(state.settings.request_timeout, running).await {
+        Ok(response) => GraphQLResponse::from(response).into_response(),
+        Err(_) => {
+            let body = json!({ "data": null, "errors": [{
+                "message": "The request took too long and was stopped; a mutation in it may or may not have been applied",
+                "extensions": { "code": "TIMEOUT" },
+            }] });
+            Json(body).into_response()
+        }
+    }
 }
 
 async fn health(State(state): State<AppState>) -> Response {

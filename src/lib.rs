@@ -25,7 +25,7 @@ pub mod store;
 
 pub use config::Config;
 pub use graphql::{AgoraSchema, build_schema, sdl};
-pub use http::{AppState, app};
+pub use http::{AppState, HttpSettings, app};
 
 use anyhow::Context as _;
 use tokio::net::TcpListener;
@@ -41,10 +41,7 @@ pub async fn serve(config: &Config) -> anyhow::Result<()> {
     db::migrate(&db)
         .await
         .context("cannot apply the database migrations")?;
-    let state = AppState {
-        schema: build_schema(db.clone()),
-        db: db.clone(),
-    };
+    let state = AppState::new(db.clone(), HttpSettings::from(config));
     let listener = TcpListener::bind((config.host, config.port))
         .await
         .with_context(|| format!("cannot listen on {}:{}", config.host, config.port))?;

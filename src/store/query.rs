@@ -338,9 +338,9 @@ pub async fn aggregate<E: EntityTrait>(
             ColumnType::Integer | ColumnType::BigInteger
         );
         let expr: Expr = match aggregate {
-            Aggregate::Sum if integer => Func::sum(value).cast_as("BIGINT").into(),
-            Aggregate::Sum => Func::sum(value).cast_as("DOUBLE PRECISION").into(),
-            Aggregate::Avg => Func::avg(value).cast_as("DOUBLE PRECISION").into(),
+            Aggregate::Sum if integer => Func::sum(value).cast_as("BIGINT"),
+            Aggregate::Sum => Func::sum(value).cast_as("DOUBLE PRECISION"),
+            Aggregate::Avg => Func::avg(value).cast_as("DOUBLE PRECISION"),
             Aggregate::Min => Func::min(value).into(),
             Aggregate::Max => Func::max(value).into(),
         };

@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use agora::{AppState, app, build_schema};
+use agora::{AppState, HttpSettings, app};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -132,6 +132,11 @@ fn with_database(server_url: &str, name: &str) -> String {
 impl TestApp {
     /// Starts agora on a fresh database of `backend`, or `None` when that backend is skipped.
     pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, HttpSettings::default()).await
+    }
+
+    /// Like `spawn`, with the HTTP layer guarded as `settings` say.
+    pub async fn spawn_with(backend: Backend, settings: HttpSettings) -> Option<Self> {
         let (url, sqlite_dir, postgres) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
@@ -159,10 +164,7 @@ impl TestApp {
             .await
             .expect("migrate the test database");
 
-        let state = AppState {
-            schema: build_schema(db.clone()),
-            db: db.clone(),
-        };
+        let state = AppState::new(db.clone(), settings);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a port");
         let address = format!("http://{}", listener.local_addr().expect("local address"));
         let server = tokio::spawn(async move {
