@@ -26,7 +26,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         options.max_connections(SQLITE_MAX_CONNECTIONS);
     }
     options
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_timeout(Duration::from_secs(3))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.foreign_keys(true)

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use async_graphql::ErrorExtensions;
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::sqlx;
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
 /// Everything that can go wrong while serving a request.
 ///
@@ -23,7 +24,11 @@ pub enum AppError {
     /// A unique rule would be broken (`Email already registered`, ...).
     #[error("{0}")]
     Conflict(&'static str),
-    /// Anything unexpected, such as a database failure.
+    /// The database cannot be reached or written right now (it is down, the pool is
+    /// exhausted, the disk is full or read-only); retrying later may succeed.
+    #[error("The database is unavailable; try again shortly")]
+    Unavailable(Arc<dyn std::error::Error + Send + Sync>),
+    /// Anything unexpected.
     #[error("Internal server error")]
     Internal(Arc<dyn std::error::Error + Send + Sync>),
 }
@@ -43,14 +48,57 @@ impl AppError {
             Self::BadUserInput { .. } => "BAD_USER_INPUT",
             Self::NotFound(_) => "NOT_FOUND",
             Self::Conflict(_) => "CONFLICT",
+            Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
 }
 
+/// SQLite result codes (primary, the low byte) that mean "not now" rather than "wrong":
+/// busy, locked, I/O error, disk full, read-only, cannot open.
+const SQLITE_TRANSIENT: [i64; 6] = [5, 6, 10, 13, 8, 14];
+
+/// Whether a database error says the database is unavailable rather than that the statement is
+/// wrong.
+fn is_unavailable(err: &DbErr) -> bool {
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(err) = runtime else {
+        return false;
+    };
+    match err.as_ref() {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().and_then(|code| code.parse::<i64>().ok());
+            let sqlite_transient = db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+                && code.is_some_and(|code| SQLITE_TRANSIENT.contains(&(code & 0xff)));
+            // PostgreSQL: class 08 (connection), 53 (resources), 57P (operator intervention).
+            let postgres_transient = db
+                .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                .is_some_and(|pg| {
+                    let code = pg.code();
+                    code.starts_with("08") || code.starts_with("53") || code.starts_with("57P")
+                });
+            sqlite_transient || postgres_transient
+        }
+        _ => false,
+    }
+}
+
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
-        Self::Internal(Arc::new(err))
+        if is_unavailable(&err) {
+            Self::Unavailable(Arc::new(err))
+        } else {
+            Self::Internal(Arc::new(err))
+        }
     }
 }
 
@@ -73,8 +121,14 @@ pub fn on_constraint(
 
 impl ErrorExtensions for AppError {
     fn extend(&self) -> async_graphql::Error {
-        if let Self::Internal(cause) = self {
-            tracing::error!(error = %cause, "internal error while serving a request");
+        match self {
+            Self::Internal(cause) => {
+                tracing::error!(error = %cause, "internal error while serving a request");
+            }
+            Self::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable while serving a request");
+            }
+            _ => {}
         }
         async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
             ext.set("code", self.code());

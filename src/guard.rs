@@ -59,7 +59,7 @@ pub enum Limit {
 impl Limit {
     /// The error code reported to clients, e.g. `NESTING_TOO_DEEP`.
     #[must_use]
-    pub fn code(&self) -> &'static str {
+    pub const fn code(&self) -> &'static str {
         match self {
             Self::Bytes => "DOCUMENT_TOO_LARGE",
             Self::Tokens => "TOO_MANY_TOKENS",
@@ -133,7 +133,7 @@ pub fn check(document: &str, limits: &GuardLimits) -> Result<(), GuardViolation>
 }
 
 /// `Err` when `count` is over `max`.
-fn exceeds(limit: Limit, count: usize, max: usize) -> Result<(), GuardViolation> {
+const fn exceeds(limit: Limit, count: usize, max: usize) -> Result<(), GuardViolation> {
     if count > max {
         return Err(GuardViolation {
             limit,

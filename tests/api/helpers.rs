@@ -152,6 +152,33 @@ impl TestApp {
                 )
             }
         };
+        Some(Self::start(url, settings, sqlite_dir, postgres).await)
+    }
+
+    /// Starts agora on a fresh PostgreSQL database that it reaches through `port` on this
+    /// machine (a proxy the test controls), or `None` when PostgreSQL is skipped.
+    pub async fn spawn_postgres_via(port: u16) -> Option<Self> {
+        let (server_url, name) = create_postgres_database().await?;
+        let mut url = reqwest::Url::parse(&with_database(&server_url, &name)).expect("a URL");
+        url.set_host(Some("127.0.0.1")).expect("set the host");
+        url.set_port(Some(port)).expect("set the port");
+        Some(
+            Self::start(
+                url.to_string(),
+                HttpSettings::default(),
+                None,
+                Some((server_url, name)),
+            )
+            .await,
+        )
+    }
+
+    async fn start(
+        url: String,
+        settings: HttpSettings,
+        sqlite_dir: Option<tempfile::TempDir>,
+        postgres: Option<(String, String)>,
+    ) -> Self {
         let mut db = agora::db::connect(&url)
             .await
             .expect("connect to the test database");
@@ -170,7 +197,7 @@ impl TestApp {
         let server = tokio::spawn(async move {
             axum::serve(listener, app(state)).await.expect("serve");
         });
-        Some(Self {
+        Self {
             address,
             client: reqwest::Client::new(),
             db,
@@ -178,7 +205,17 @@ impl TestApp {
             server,
             _sqlite_dir: sqlite_dir,
             postgres,
-        })
+        }
+    }
+
+    /// The PostgreSQL server the tests use, as `host:port`, when there is one.
+    pub fn postgres_address() -> Option<String> {
+        let url = reqwest::Url::parse(&std::env::var(POSTGRES_URL_VAR).ok()?).ok()?;
+        Some(format!(
+            "{}:{}",
+            url.host_str()?,
+            url.port().unwrap_or(5432)
+        ))
     }
 
     /// Sends a GraphQL request; returns the whole JSON response (`data` and `errors`).

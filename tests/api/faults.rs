@@ -1,0 +1,102 @@
+//! Faults: a database that goes away gives clear `SERVICE_UNAVAILABLE` errors and a failing
+//! `/health`, and agora recovers by itself when it comes back.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::json;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+
+use crate::helpers::TestApp;
+
+/// A TCP proxy to the database that the test can cut and restore.
+struct Proxy {
+    port: u16,
+    upstream: String,
+    tasks: JoinSet<()>,
+}
+
+impl Proxy {
+    async fn start(upstream: String) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let mut proxy = Self {
+            port,
+            upstream,
+            tasks: JoinSet::new(),
+        };
+        proxy.serve(listener);
+        proxy
+    }
+
+    fn serve(&mut self, listener: TcpListener) {
+        let upstream = self.upstream.clone();
+        self.tasks.spawn(async move {
+            let mut connections = JoinSet::new();
+            while let Ok((mut client, _)) = listener.accept().await {
+                let upstream = upstream.clone();
+                connections.spawn(async move {
+                    if let Ok(mut server) = TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+            }
+        });
+    }
+
+    /// The database "goes down": open connections break, new ones are refused.
+    async fn cut(&mut self) {
+        self.tasks.shutdown().await;
+    }
+
+    /// The database "comes back" on the same port.
+    async fn restore(&mut self) {
+        let listener = TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .expect("rebind the proxy port");
+        self.serve(listener);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_database_is_reported_as_unavailable_and_recovered_from() {
+    let Some(upstream) = TestApp::postgres_address() else {
+        return;
+    };
+    let mut proxy = Proxy::start(upstream).await;
+    let Some(app) = TestApp::spawn_postgres_via(proxy.port).await else {
+        return;
+    };
+    app.create_user("Ada", "ada@example.com", 36).await;
+    let health = || async {
+        app.client
+            .get(format!("{}/health", app.address))
+            .send()
+            .await
+            .expect("send")
+            .status()
+    };
+    assert_eq!(health().await, StatusCode::OK);
+
+    proxy.cut().await;
+    let started = Instant::now();
+    let message = app
+        .expect_error("{ users { name } }", json!({}), "SERVICE_UNAVAILABLE", None)
+        .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        !message.to_lowercase().contains("connection refused"),
+        "{message}"
+    );
+    assert_eq!(health().await, StatusCode::SERVICE_UNAVAILABLE);
+
+    proxy.restore().await;
+    let data = app.data("{ users { name } }", json!({})).await;
+    assert_eq!(data["users"], json!([{ "name": "Ada" }]));
+    assert_eq!(health().await, StatusCode::OK);
+}
