@@ -38,6 +38,7 @@ mod helpers;
 mod categories;
 mod cli;
 mod concurrency;
+mod faults;
 mod guarding;
 mod loaders;
 mod posts;
