@@ -95,4 +95,32 @@ pub struct Config {
         global = true
     )]
     pub max_concurrent_requests: usize,
+    /// Largest GraphQL document, in bytes.
+    #[arg(long, env = "MAX_QUERY_BYTES", default_value_t = 15_000, global = true)]
+    pub max_query_bytes: usize,
+    /// Most lexical tokens in a GraphQL document.
+    #[arg(long, env = "MAX_QUERY_TOKENS", default_value_t = 1_000, global = true)]
+    pub max_query_tokens: usize,
+    /// Deepest nesting of brackets (`{`, `[`, `(`) in a GraphQL document.
+    #[arg(long, env = "MAX_QUERY_NESTING", default_value_t = 32, global = true)]
+    pub max_query_nesting: usize,
+    /// Most aliases in a GraphQL document.
+    #[arg(long, env = "MAX_QUERY_ALIASES", default_value_t = 30, global = true)]
+    pub max_query_aliases: usize,
+    /// Most directives in a GraphQL document.
+    #[arg(
+        long,
+        env = "MAX_QUERY_DIRECTIVES",
+        default_value_t = 50,
+        global = true
+    )]
+    pub max_query_directives: usize,
+    /// Most field selections once every fragment spread is expanded.
+    #[arg(
+        long,
+        env = "MAX_FRAGMENT_EXPANSION",
+        default_value_t = 2_000,
+        global = true
+    )]
+    pub max_fragment_expansion: usize,
 }

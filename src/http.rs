@@ -24,6 +24,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::graphql::{self, AgoraSchema, build_schema};
+use crate::guard::{self, GuardLimits};
 
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -41,6 +42,8 @@ pub struct HttpSettings {
     pub request_timeout: Duration,
     /// Most GraphQL requests served at once.
     pub max_concurrent_requests: usize,
+    /// Limits checked on every document before it is parsed.
+    pub document_limits: GuardLimits,
 }
 
 impl Default for HttpSettings {
@@ -50,6 +53,7 @@ impl Default for HttpSettings {
             cors_allowed_origins: Vec::new(),
             request_timeout: Duration::from_secs(10),
             max_concurrent_requests: 512,
+            document_limits: GuardLimits::default(),
         }
     }
 }
@@ -64,6 +68,14 @@ impl From<&Config> for HttpSettings {
             cors_allowed_origins: config.cors_allowed_origins.clone(),
             request_timeout: Duration::from_secs(config.request_timeout_secs),
             max_concurrent_requests: config.max_concurrent_requests.max(1),
+            document_limits: GuardLimits {
+                max_bytes: config.max_query_bytes,
+                max_tokens: config.max_query_tokens,
+                max_nesting: config.max_query_nesting,
+                max_aliases: config.max_query_aliases,
+                max_directives: config.max_query_directives,
+                max_spread_expansion: config.max_fragment_expansion,
+            },
         }
     }
 }
@@ -138,6 +150,25 @@ fn request_error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// Refuses a request without a query, or whose document breaks a limit; this runs before
+/// anything parses the document (the parser is recursive, and some documents are exponential
+/// to validate).
+fn refusal(settings: &HttpSettings, request: &async_graphql::Request) -> Option<Response> {
+    if request.query.trim().is_empty() {
+        return Some(request_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "The request has no query",
+        ));
+    }
+    let violation = guard::check(&request.query, &settings.document_limits).err()?;
+    let body = json!({ "errors": [{
+        "message": violation.to_string(),
+        "extensions": { "code": violation.limit.code(), "limit": violation.max },
+    }] });
+    Some(Json(body).into_response())
+}
+
 /// Whether the request may run mutations: no admin secret is set, or it carries the secret
 /// (compared in constant time).
 fn is_admin(settings: &HttpSettings, headers: &HeaderMap) -> bool {
@@ -177,6 +208,9 @@ async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: B
             );
         }
     };
+    if let Some(refusal) = refusal(&state.settings, &request) {
+        return refusal;
+    }
     if !is_admin(&state.settings, &headers) && is_mutation(&mut request) {
         let body = json!({ "data": null, "errors": [{
             "message": "Mutations need the admin secret (Authorization: Bearer <secret>)",
@@ -210,6 +244,9 @@ async fn graphql_get(
             );
         }
     };
+    if let Some(refusal) = refusal(&state.settings, &request) {
+        return refusal;
+    }
     if is_mutation(&mut request) {
         let mut response = request_error(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -242,13 +279,6 @@ fn is_mutation(request: &mut async_graphql::Request) -> bool {
 }
 
 async fn execute(state: &AppState, request: async_graphql::Request) -> Response {
-    if request.query.trim().is_empty() {
-        return request_error(
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
-            "The request has no query",
-        );
-    }
     let running = graphql::execute(&state.schema, request, &state.db);
     match tokio::time::timeout(state.settings.request_timeout, running).await {
         Ok(response) => GraphQLResponse::from(response).into_response(),

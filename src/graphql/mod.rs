@@ -37,8 +37,14 @@ pub struct Mutation(
 /// agora's executable schema.
 pub type AgoraSchema = Schema<Query, Mutation, EmptySubscription>;
 
+/// Deepest field nesting a query may have (GraphiQL's introspection query needs 13).
+pub const MAX_DEPTH: usize = 16;
+
 fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    // No "did you mean" hints: they map the schema for whoever probes it.
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .disable_suggestions()
 }
 
 /// The schema served over `db`. Build it once and share it: it is cheap to clone.

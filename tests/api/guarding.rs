@@ -8,6 +8,7 @@ use reqwest::StatusCode;
 use reqwest::header::{
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_REQUEST_METHOD, AUTHORIZATION, ORIGIN,
 };
+use sea_orm::{ConnectionTrait as _, TransactionTrait as _};
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt as _;
 use tokio::net::TcpStream;
@@ -153,15 +154,28 @@ async fn excess_requests_are_shed_while_health_still_answers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_that_runs_too_long_gets_a_timeout_error() {
     let app = spawn_with(HttpSettings {
-        request_timeout: Duration::ZERO,
+        request_timeout: Duration::from_millis(300),
         ..HttpSettings::default()
     })
     .await;
-    let response = post(&app, "{ users { id } }", None).await;
+    // Another writer holds SQLite's write lock, so the mutation waits (up to the busy timeout,
+    // far longer than the request timeout).
+    let lock = app.db.begin().await.expect("begin");
+    lock.execute_unprepared("INSERT INTO categories (name, name_folded) VALUES ('Lock', 'lock')")
+        .await
+        .expect("take the write lock");
+    let started = std::time::Instant::now();
+    let response = post(&app, CREATE_CATEGORY, None).await;
     assert_eq!(
         response["errors"][0]["extensions"]["code"], "TIMEOUT",
         "{response:#}"
     );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    lock.rollback().await.expect("rollback");
 }
 
 on_every_backend!(omitted_variables_leave_every_field_unchanged);

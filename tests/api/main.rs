@@ -40,6 +40,7 @@ mod cli;
 mod concurrency;
 mod faults;
 mod guarding;
+mod hostile;
 mod loaders;
 mod posts;
 mod products;
