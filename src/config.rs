@@ -95,6 +95,10 @@ pub struct Config {
         global = true
     )]
     pub max_concurrent_requests: usize,
+    /// On Ctrl-C or SIGTERM, how long in-flight requests may take to finish before the server
+    /// closes what is left and exits, in seconds.
+    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 10, global = true)]
+    pub shutdown_grace_secs: u64,
     /// Largest GraphQL document, in bytes.
     #[arg(long, env = "MAX_QUERY_BYTES", default_value_t = 15_000, global = true)]
     pub max_query_bytes: usize,

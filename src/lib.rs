@@ -27,6 +27,8 @@ pub use config::Config;
 pub use graphql::{AgoraSchema, build_schema, sdl};
 pub use http::{AppState, HttpSettings, app};
 
+use std::time::Duration;
+
 use anyhow::Context as _;
 use tokio::net::TcpListener;
 
@@ -50,10 +52,23 @@ pub async fn serve(config: &Config) -> anyhow::Result<()> {
         backend = ?db.get_database_backend(),
         "listening on http://{address} (GraphiQL at http://{address}/graphql)"
     );
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server error")?;
+    let (stopping, mut stop_requested) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping.send(true);
+    });
+    // A slow or stuck client must not keep the process alive forever.
+    let grace = Duration::from_secs(config.shutdown_grace_secs);
+    let drain_deadline = async move {
+        let _ = stop_requested.wait_for(|stop| *stop).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        served = server => served.context("server error")?,
+        () = drain_deadline => {
+            tracing::warn!(?grace, "in-flight requests still open after the grace period; closing them");
+        }
+    }
     db.close().await.context("cannot close the database")?;
     tracing::info!("stopped");
     Ok(())

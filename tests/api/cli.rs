@@ -1,85 +1,11 @@
 //! The `agora` binary itself: `schema`, `migrate`, and data that survives a restart.
 
-use std::io::{BufRead as _, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::process::Command;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-const AGORA: &str = env!("CARGO_BIN_EXE_agora");
-
-fn agora(database_url: &str) -> Command {
-    let mut command = Command::new(AGORA);
-    command
-        .env("DATABASE_URL", database_url)
-        .env("HOST", "127.0.0.1")
-        .env("PORT", "0")
-        .env("RUST_LOG", "info");
-    command
-}
-
-fn sqlite_url(dir: &Path) -> String {
-    format!("sqlite://{}?mode=rwc", dir.join("app.db").display())
-}
-
-/// A running `agora serve` and the address it listens on.
-struct Server {
-    child: Child,
-    address: String,
-}
-
-impl Server {
-    fn start(database_url: &str) -> Self {
-        let mut child = agora(database_url)
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start agora");
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, rx) = mpsc::channel();
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("listening on ").nth(1) {
-                    let address = rest
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned();
-                    let _ = tx.send(address);
-                }
-            }
-        });
-        let address = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("agora reports its address");
-        Self { child, address }
-    }
-
-    async fn graphql(&self, query: &str) -> Value {
-        reqwest::Client::new()
-            .post(format!("{}/graphql", self.address))
-            .json(&json!({ "query": query }))
-            .send()
-            .await
-            .expect("send")
-            .json()
-            .await
-            .expect("json")
-    }
-
-    /// Sends SIGTERM and waits for a clean exit.
-    fn stop(mut self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(status.success());
-        let exit = self.child.wait().expect("wait for agora");
-        assert!(exit.success(), "agora exited with {exit}");
-    }
-}
+use crate::helpers::{AGORA, Server, agora, sqlite_url};
 
 #[tokio::test]
 async fn data_survives_a_restart() {

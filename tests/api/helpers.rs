@@ -1,9 +1,13 @@
 //! `TestApp`: a real agora (router, schema, DataLoaders) on its own database and port, plus
 //! helpers named after what a client does.
 
-use std::io::Write as _;
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use agora::{AppState, HttpSettings, app};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
@@ -35,9 +39,65 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     statements: Arc<AtomicUsize>,
     server: JoinHandle<()>,
-    /// Keeps the SQLite file's directory until the app is dropped.
-    _sqlite_dir: Option<tempfile::TempDir>,
+    /// Dropped after the server (fields drop in order), taking the database with it.
+    _database: TestDatabase,
+}
+
+/// A fresh database of its own for one test: a SQLite file in a temporary directory, or a
+/// PostgreSQL database that is dropped with this value (also when the test fails).
+pub struct TestDatabase {
+    /// The URL agora connects to.
+    pub url: String,
+    sqlite_dir: Option<tempfile::TempDir>,
     postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    /// A fresh database of `backend`, or `None` when that backend is skipped.
+    pub async fn create(backend: Backend) -> Option<Self> {
+        Some(match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                Self {
+                    url: format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
+                    sqlite_dir: Some(dir),
+                    postgres: None,
+                }
+            }
+            Backend::Postgres => {
+                let (server_url, name) = create_postgres_database().await?;
+                Self {
+                    url: with_database(&server_url, &name),
+                    sqlite_dir: None,
+                    postgres: Some((server_url, name)),
+                }
+            }
+        })
+    }
+
+    /// The SQLite file, for SQLite databases.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        self.sqlite_dir
+            .as_ref()
+            .map(|dir| dir.path().join("test.db"))
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some((server_url, name)) = self.postgres.take() {
+            // A thread and runtime of its own: this may run inside the test's runtime, unwinding.
+            let _ = std::thread::spawn(move || {
+                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    runtime.block_on(drop_postgres_database(&server_url, &name));
+                }
+            })
+            .join();
+        }
+    }
 }
 
 /// Writes straight to the terminal, past the test harness's output capture, so a skipped
@@ -95,21 +155,9 @@ async fn create_postgres_database() -> Option<(String, String)> {
 }
 
 impl Drop for TestApp {
-    /// Stops the server and drops the test's PostgreSQL database, also when the test failed.
+    /// Stops the server; the database goes right after.
     fn drop(&mut self) {
         self.server.abort();
-        if let Some((server_url, name)) = self.postgres.take() {
-            // A thread and runtime of its own: this may run inside the test's runtime, unwinding.
-            let _ = std::thread::spawn(move || {
-                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    runtime.block_on(drop_postgres_database(&server_url, &name));
-                }
-            })
-            .join();
-        }
     }
 }
 
@@ -137,48 +185,21 @@ impl TestApp {
 
     /// Like `spawn`, with the HTTP layer guarded as `settings` say.
     pub async fn spawn_with(backend: Backend, settings: HttpSettings) -> Option<Self> {
-        let (url, sqlite_dir, postgres) = match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-                (url, Some(dir), None)
-            }
-            Backend::Postgres => {
-                let (server_url, name) = create_postgres_database().await?;
-                (
-                    with_database(&server_url, &name),
-                    None,
-                    Some((server_url, name)),
-                )
-            }
-        };
-        Some(Self::start(url, settings, sqlite_dir, postgres).await)
+        let database = TestDatabase::create(backend).await?;
+        Some(Self::start(database.url.clone(), settings, database).await)
     }
 
     /// Starts agora on a fresh PostgreSQL database that it reaches through `port` on this
     /// machine (a proxy the test controls), or `None` when PostgreSQL is skipped.
     pub async fn spawn_postgres_via(port: u16) -> Option<Self> {
-        let (server_url, name) = create_postgres_database().await?;
-        let mut url = reqwest::Url::parse(&with_database(&server_url, &name)).expect("a URL");
+        let database = TestDatabase::create(Backend::Postgres).await?;
+        let mut url = reqwest::Url::parse(&database.url).expect("a URL");
         url.set_host(Some("127.0.0.1")).expect("set the host");
         url.set_port(Some(port)).expect("set the port");
-        Some(
-            Self::start(
-                url.to_string(),
-                HttpSettings::default(),
-                None,
-                Some((server_url, name)),
-            )
-            .await,
-        )
+        Some(Self::start(url.to_string(), HttpSettings::default(), database).await)
     }
 
-    async fn start(
-        url: String,
-        settings: HttpSettings,
-        sqlite_dir: Option<tempfile::TempDir>,
-        postgres: Option<(String, String)>,
-    ) -> Self {
+    async fn start(url: String, settings: HttpSettings, database: TestDatabase) -> Self {
         let mut db = agora::db::connect(&url)
             .await
             .expect("connect to the test database");
@@ -203,8 +224,7 @@ impl TestApp {
             db,
             statements,
             server,
-            _sqlite_dir: sqlite_dir,
-            postgres,
+            _database: database,
         }
     }
 
@@ -491,5 +511,113 @@ pub async fn assert_page_bounds(app: &TestApp, field: &str) {
         json!({ "skip": 0 }),
     ] {
         app.data(&paged, variables).await;
+    }
+}
+
+/// The `agora` binary under test.
+pub const AGORA: &str = env!("CARGO_BIN_EXE_agora");
+
+/// `agora` on `database_url`, listening on a free port, logging at `info`.
+pub fn agora(database_url: &str) -> Command {
+    let mut command = Command::new(AGORA);
+    command
+        .env("DATABASE_URL", database_url)
+        .env("HOST", "127.0.0.1")
+        .env("PORT", "0")
+        .env("RUST_LOG", "info");
+    command
+}
+
+/// A SQLite URL for `app.db` in `dir`.
+pub fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", dir.join("app.db").display())
+}
+
+/// A running `agora serve` and the address it listens on.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+}
+
+impl Server {
+    /// Starts `agora serve` on `database_url` and waits until it listens.
+    pub fn start(database_url: &str) -> Self {
+        Self::start_with(database_url, &[])
+    }
+
+    /// Like `start`, with extra environment variables.
+    pub fn start_with(database_url: &str, env: &[(&str, &str)]) -> Self {
+        let mut child = agora(database_url)
+            .envs(env.iter().copied())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start agora");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("listening on ").nth(1) {
+                    let address = rest
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    let _ = tx.send(address);
+                }
+            }
+        });
+        let address = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("agora reports its address");
+        Self { child, address }
+    }
+
+    /// Sends one GraphQL query; returns the JSON response.
+    pub async fn graphql(&self, query: &str) -> Value {
+        reqwest::Client::new()
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json")
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    pub fn stop(mut self) {
+        self.terminate();
+        let exit = self.child.wait().expect("wait for agora");
+        assert!(exit.success(), "agora exited with {exit}");
+    }
+
+    /// Sends SIGTERM without waiting.
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+
+    /// Waits for the process to exit, at most `limit`; returns its status.
+    pub fn wait_at_most(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let started = std::time::Instant::now();
+        while started.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().expect("poll agora") {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// Kills the process outright (SIGKILL), as a crash would.
+    pub fn crash(mut self) {
+        self.child.kill().expect("kill -9");
+        let _ = self.child.wait();
     }
 }

@@ -38,6 +38,7 @@ mod helpers;
 mod categories;
 mod cli;
 mod concurrency;
+mod crashes;
 mod faults;
 mod guarding;
 mod hostile;
