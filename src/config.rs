@@ -4,6 +4,8 @@ use std::net::IpAddr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::db::PoolSettings;
+
 /// agora: a typed, validated GraphQL API over users, posts, categories and products.
 #[derive(Debug, Parser)]
 #[command(name = "agora", version, about)]
@@ -55,6 +57,17 @@ pub struct Config {
         global = true
     )]
     pub database_url: String,
+    /// Most database connections in the pool (default: 8 on SQLite, 10 on PostgreSQL).
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", global = true)]
+    pub database_max_connections: Option<u32>,
+    /// How long a request waits for a free database connection, in seconds.
+    #[arg(
+        long,
+        env = "DATABASE_ACQUIRE_TIMEOUT_SECS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub database_acquire_timeout_secs: u64,
     /// Address to listen on.
     #[arg(long, env = "HOST", default_value = "127.0.0.1", global = true)]
     pub host: IpAddr,
@@ -127,4 +140,13 @@ pub struct Config {
         global = true
     )]
     pub max_fragment_expansion: usize,
+}
+
+impl From<&Config> for PoolSettings {
+    fn from(config: &Config) -> Self {
+        Self {
+            max_connections: config.database_max_connections,
+            acquire_timeout: std::time::Duration::from_secs(config.database_acquire_timeout_secs),
+        }
+    }
 }

@@ -11,6 +11,32 @@ const SQLITE_MAX_CONNECTIONS: u32 = 8;
 /// How long a SQLite connection waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How the connection pool is sized and how long a request waits for a connection.
+#[derive(Clone, Debug)]
+pub struct PoolSettings {
+    /// Most connections; `None`: 8 on SQLite, 10 on PostgreSQL.
+    pub max_connections: Option<u32>,
+    /// How long a request waits for a free connection before it gets `SERVICE_UNAVAILABLE`.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: None,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Opens a connection pool on `url` with the default pool settings.
+///
+/// # Errors
+/// When the URL is invalid or the database cannot be reached.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, &PoolSettings::default()).await
+}
+
 /// Opens a connection pool on `url`.
 ///
 /// Every pooled SQLite connection enforces foreign keys, uses WAL journaling with
@@ -19,14 +45,16 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 ///
 /// # Errors
 /// When the URL is invalid or the database cannot be reached.
-pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+pub async fn connect_with(url: &str, pool: &PoolSettings) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url);
-    if url.starts_with("sqlite:") {
+    if let Some(max) = pool.max_connections {
+        options.max_connections(max.max(1));
+    } else if url.starts_with("sqlite:") {
         // sea-orm would otherwise give SQLite a single connection, serialising every request.
         options.max_connections(SQLITE_MAX_CONNECTIONS);
     }
     options
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(pool.acquire_timeout)
         .connect_timeout(Duration::from_secs(3))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {

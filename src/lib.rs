@@ -37,7 +37,7 @@ use tokio::net::TcpListener;
 /// # Errors
 /// When the database cannot be opened or migrated, or the address cannot be bound.
 pub async fn serve(config: &Config) -> anyhow::Result<()> {
-    let db = db::connect(&config.database_url)
+    let db = db::connect_with(&config.database_url, &config.into())
         .await
         .context("cannot open the database (check DATABASE_URL)")?;
     db::migrate(&db)

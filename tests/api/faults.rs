@@ -1,14 +1,17 @@
-//! Faults: a database that goes away gives clear `SERVICE_UNAVAILABLE` errors and a failing
-//! `/health`, and agora recovers by itself when it comes back.
+//! Faults: a database that goes away or a pool that runs dry gives clear `SERVICE_UNAVAILABLE`
+//! errors (and a failing `/health`), never a hang, and agora recovers by itself.
 
 use std::time::{Duration, Instant};
 
+use agora::HttpSettings;
+use agora::db::PoolSettings;
 use reqwest::StatusCode;
+use sea_orm::TransactionTrait as _;
 use serde_json::json;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
-use crate::helpers::TestApp;
+use crate::helpers::{Backend, TestApp};
 
 /// A TCP proxy to the database that the test can cut and restore.
 struct Proxy {
@@ -99,4 +102,62 @@ async fn a_lost_database_is_reported_as_unavailable_and_recovered_from() {
     let data = app.data("{ users { name } }", json!({})).await;
     assert_eq!(data["users"], json!([{ "name": "Ada" }]));
     assert_eq!(health().await, StatusCode::OK);
+}
+
+/// A DataLoader never waits for a connection its own request holds: with one connection in
+/// the pool, a three-level query still completes.
+async fn a_single_connection_pool_still_serves_nested_queries(backend: Backend) {
+    let pool = PoolSettings {
+        max_connections: Some(1),
+        acquire_timeout: Duration::from_secs(2),
+    };
+    let Some(app) = TestApp::spawn_configured(backend, HttpSettings::default(), pool).await else {
+        return;
+    };
+    let ada = app.create_user("Ada", "ada@example.com", 36).await;
+    app.create_post(ada, "A first title").await;
+    let data = app
+        .data(
+            "{ users { name posts { title author { name } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["users"][0]["posts"][0]["author"]["name"], "Ada");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_single_connection_pool_still_serves_nested_queries() {
+    a_single_connection_pool_still_serves_nested_queries(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_single_connection_pool_still_serves_nested_queries() {
+    a_single_connection_pool_still_serves_nested_queries(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exhausted_pool_fails_fast_and_clearly_then_recovers() {
+    let pool = PoolSettings {
+        max_connections: Some(2),
+        acquire_timeout: Duration::from_secs(1),
+    };
+    let app = TestApp::spawn_configured(Backend::Sqlite, HttpSettings::default(), pool)
+        .await
+        .expect("SQLite");
+    // The test's own handle shares the app's pool: hold every connection.
+    let held = [
+        app.db.begin().await.expect("first connection"),
+        app.db.begin().await.expect("second connection"),
+    ];
+    let started = Instant::now();
+    app.expect_error("{ users { id } }", json!({}), "SERVICE_UNAVAILABLE", None)
+        .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(held);
+    let data = app.data("{ users { id } }", json!({})).await;
+    assert_eq!(data["users"], json!([]));
 }

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use agora::db::PoolSettings;
 use agora::{AppState, HttpSettings, app};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{Value, json};
@@ -185,8 +186,17 @@ impl TestApp {
 
     /// Like `spawn`, with the HTTP layer guarded as `settings` say.
     pub async fn spawn_with(backend: Backend, settings: HttpSettings) -> Option<Self> {
+        Self::spawn_configured(backend, settings, PoolSettings::default()).await
+    }
+
+    /// Like `spawn`, with HTTP and connection-pool settings of the test's choosing.
+    pub async fn spawn_configured(
+        backend: Backend,
+        settings: HttpSettings,
+        pool: PoolSettings,
+    ) -> Option<Self> {
         let database = TestDatabase::create(backend).await?;
-        Some(Self::start(database.url.clone(), settings, database).await)
+        Some(Self::start(database.url.clone(), settings, pool, database).await)
     }
 
     /// Starts agora on a fresh PostgreSQL database that it reaches through `port` on this
@@ -196,11 +206,17 @@ impl TestApp {
         let mut url = reqwest::Url::parse(&database.url).expect("a URL");
         url.set_host(Some("127.0.0.1")).expect("set the host");
         url.set_port(Some(port)).expect("set the port");
-        Some(Self::start(url.to_string(), HttpSettings::default(), database).await)
+        let (http, pool) = (HttpSettings::default(), PoolSettings::default());
+        Some(Self::start(url.to_string(), http, pool, database).await)
     }
 
-    async fn start(url: String, settings: HttpSettings, database: TestDatabase) -> Self {
-        let mut db = agora::db::connect(&url)
+    async fn start(
+        url: String,
+        settings: HttpSettings,
+        pool: PoolSettings,
+        database: TestDatabase,
+    ) -> Self {
+        let mut db = agora::db::connect_with(&url, &pool)
             .await
             .expect("connect to the test database");
         let statements = Arc::new(AtomicUsize::new(0));
