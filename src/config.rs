@@ -132,6 +132,17 @@ pub struct Config {
         global = true
     )]
     pub max_query_directives: usize,
+    /// Deepest field nesting of a query.
+    #[arg(long, env = "MAX_QUERY_DEPTH", default_value_t = 16, global = true)]
+    pub max_query_depth: usize,
+    /// Highest cost of a query (a list field multiplies what it selects by its page size).
+    #[arg(
+        long,
+        env = "MAX_QUERY_COMPLEXITY",
+        default_value_t = 25_000,
+        global = true
+    )]
+    pub max_query_complexity: usize,
     /// Most field selections once every fragment spread is expanded.
     #[arg(
         long,

@@ -23,7 +23,7 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
-use crate::graphql::{self, AgoraSchema, build_schema};
+use crate::graphql::{self, AgoraSchema, SchemaLimits, build_schema};
 use crate::guard::{self, GuardLimits};
 
 /// The largest request body accepted, in bytes.
@@ -44,6 +44,8 @@ pub struct HttpSettings {
     pub max_concurrent_requests: usize,
     /// Limits checked on every document before it is parsed.
     pub document_limits: GuardLimits,
+    /// Limits checked on every parsed query before it runs.
+    pub schema_limits: SchemaLimits,
 }
 
 impl Default for HttpSettings {
@@ -54,6 +56,7 @@ impl Default for HttpSettings {
             request_timeout: Duration::from_secs(10),
             max_concurrent_requests: 512,
             document_limits: GuardLimits::default(),
+            schema_limits: SchemaLimits::default(),
         }
     }
 }
@@ -76,6 +79,10 @@ impl From<&Config> for HttpSettings {
                 max_directives: config.max_query_directives,
                 max_spread_expansion: config.max_fragment_expansion,
             },
+            schema_limits: SchemaLimits {
+                max_depth: config.max_query_depth,
+                max_complexity: config.max_query_complexity,
+            },
         }
     }
 }
@@ -95,7 +102,7 @@ impl AppState {
     /// The state of a service over `db`, guarded as `settings` say.
     pub fn new(db: DatabaseConnection, settings: HttpSettings) -> Self {
         Self {
-            schema: build_schema(db.clone()),
+            schema: build_schema(db.clone(), settings.schema_limits),
             db,
             settings: Arc::new(settings),
         }

@@ -24,7 +24,7 @@ pub mod http;
 pub mod store;
 
 pub use config::Config;
-pub use graphql::{AgoraSchema, build_schema, sdl};
+pub use graphql::{AgoraSchema, SchemaLimits, build_schema, sdl};
 pub use http::{AppState, HttpSettings, app};
 
 use std::time::Duration;

@@ -9,7 +9,7 @@ use super::filter::{
 };
 use super::loader::ProductsByCategory;
 use super::product::{Product, ProductField, ProductRelationFilter, ProductWhere};
-use super::{count_int, db, loader};
+use super::{count_int, db, list_cost, loader};
 use crate::domain::category::CategoryName;
 use crate::domain::page::ChildPage;
 use crate::entity::{category, product};
@@ -34,6 +34,7 @@ impl Category {
 
     /// The products of this category (by id unless `orderBy` says otherwise); `skip` and
     /// `limit` (1–100) page each category's products separately.
+    #[graphql(complexity = "list_cost(limit, child_complexity)")]
     async fn products(
         &self,
         ctx: &Context<'_>,
@@ -166,6 +167,7 @@ pub struct CategoryQuery;
 #[Object]
 impl CategoryQuery {
     /// All categories, by id unless `orderBy` says otherwise.
+    #[graphql(complexity = "list_cost(None, child_complexity)")]
     async fn categories(
         &self,
         ctx: &Context<'_>,
@@ -183,6 +185,7 @@ impl CategoryQuery {
 
     /// Categories as a Relay connection: cursors follow `orderBy`; `first`/`last` at most 100.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "list_cost(first.or(last), child_complexity)")]
     async fn category_connection(
         &self,
         ctx: &Context<'_>,
@@ -211,6 +214,7 @@ impl CategoryQuery {
 
     /// Statistics of the categories that match `where`, per group of `groupBy` (one group
     /// without).
+    #[graphql(complexity = "list_cost(None, child_complexity)")]
     async fn category_aggregate(
         &self,
         ctx: &Context<'_>,

@@ -37,19 +37,50 @@ pub struct Mutation(
 /// agora's executable schema.
 pub type AgoraSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Deepest field nesting a query may have (GraphiQL's introspection query needs 13).
-pub const MAX_DEPTH: usize = 16;
+/// Limits the schema checks on a parsed query before running it.
+#[derive(Clone, Copy, Debug)]
+pub struct SchemaLimits {
+    /// Deepest field nesting (GraphiQL's introspection query needs 13).
+    pub max_depth: usize,
+    /// Highest cost: each field costs 1, and a list field multiplies what it selects by its
+    /// page size (`limit`, `first`, `last`; 10 for a list without one).
+    pub max_complexity: usize,
+}
+
+impl Default for SchemaLimits {
+    fn default() -> Self {
+        Self {
+            max_depth: 16,
+            max_complexity: 25_000,
+        }
+    }
+}
+
+/// How many items a list without a page size is assumed to hold, for its cost.
+const UNBOUNDED_LIST_COST: i32 = 10;
+
+/// The cost of a list field of `size` items (at most 100), each costing `child_complexity`.
+fn list_cost(size: Option<i32>, child_complexity: usize) -> usize {
+    let size = size
+        .unwrap_or(UNBOUNDED_LIST_COST)
+        .clamp(0, 100)
+        .unsigned_abs() as usize;
+    1 + size * child_complexity
+}
 
 fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     // No "did you mean" hints: they map the schema for whoever probes it.
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .disable_suggestions()
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription).disable_suggestions()
 }
 
-/// The schema served over `db`. Build it once and share it: it is cheap to clone.
-pub fn build_schema(db: DatabaseConnection) -> AgoraSchema {
-    builder().data(db).finish()
+/// The schema served over `db`, enforcing `limits`. Build it once and share it: it is cheap
+/// to clone.
+pub fn build_schema(db: DatabaseConnection, limits: SchemaLimits) -> AgoraSchema {
+    builder()
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .data(db)
+        .finish()
 }
 
 /// The SDL of the schema, exactly as served (and as checked in as `schema.graphql`).

@@ -13,7 +13,7 @@ use super::filter::{
 };
 use super::loader::UserById;
 use super::user::{User, UserWhere};
-use super::{count_int, db, loader};
+use super::{count_int, db, list_cost, loader};
 use crate::domain::page::Page;
 use crate::domain::post::{NewPost, PostPatch};
 use crate::entity::{post, user};
@@ -276,6 +276,7 @@ impl PostQuery {
     /// Posts, one page at a time (`limit` 1–100), by id unless `orderBy` says otherwise;
     /// optionally only (un)published ones or one author's.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "list_cost(limit, child_complexity)")]
     async fn posts(
         &self,
         ctx: &Context<'_>,
@@ -300,6 +301,7 @@ impl PostQuery {
 
     /// Posts as a Relay connection: cursors follow `orderBy`; `first`/`last` at most 100.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "list_cost(first.or(last), child_complexity)")]
     async fn post_connection(
         &self,
         ctx: &Context<'_>,
@@ -327,6 +329,7 @@ impl PostQuery {
     }
 
     /// Statistics of the posts that match `where`, per group of `groupBy` (one group without).
+    #[graphql(complexity = "list_cost(None, child_complexity)")]
     async fn post_aggregate(
         &self,
         ctx: &Context<'_>,

@@ -10,7 +10,7 @@ use super::filter::{
     sort_keys,
 };
 use super::loader::CategoryById;
-use super::{aggregate_int, count_int, db, loader};
+use super::{aggregate_int, count_int, db, list_cost, loader};
 use crate::domain::page::Page;
 use crate::domain::product::{NewProduct, ProductPatch};
 use crate::entity::{category, product};
@@ -319,6 +319,7 @@ pub struct ProductQuery;
 impl ProductQuery {
     /// Products, one page at a time (`limit` 1–100), by id unless `orderBy` says otherwise;
     /// `filter` and `where` both apply when both are given.
+    #[graphql(complexity = "list_cost(limit, child_complexity)")]
     async fn products(
         &self,
         ctx: &Context<'_>,
@@ -341,6 +342,7 @@ impl ProductQuery {
 
     /// Products as a Relay connection: cursors follow `orderBy`; `first`/`last` at most 100.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "list_cost(first.or(last), child_complexity)")]
     async fn product_connection(
         &self,
         ctx: &Context<'_>,
@@ -369,6 +371,7 @@ impl ProductQuery {
 
     /// Statistics of the products that match `where`, per group of `groupBy` (one group
     /// without).
+    #[graphql(complexity = "list_cost(None, child_complexity)")]
     async fn product_aggregate(
         &self,
         ctx: &Context<'_>,

@@ -11,7 +11,7 @@ use super::filter::{
 };
 use super::loader::PostsByAuthor;
 use super::post::{Post, PostField, PostRelationFilter, PostWhere};
-use super::{aggregate_int, count_int, db, loader};
+use super::{aggregate_int, count_int, db, list_cost, loader};
 use crate::domain::page::{ChildPage, Page};
 use crate::domain::user::{NewUser, UserPatch};
 use crate::entity::{post, user};
@@ -60,6 +60,7 @@ impl User {
 
     /// The user's posts (by id unless `orderBy` says otherwise); `published` keeps only
     /// (un)published ones; `skip` and `limit` (1–100) page each user's posts separately.
+    #[graphql(complexity = "list_cost(limit, child_complexity)")]
     async fn posts(
         &self,
         ctx: &Context<'_>,
@@ -304,6 +305,7 @@ pub struct UserQuery;
 #[Object]
 impl UserQuery {
     /// Users, one page at a time (`limit` 1–100), by id unless `orderBy` says otherwise.
+    #[graphql(complexity = "list_cost(limit, child_complexity)")]
     async fn users(
         &self,
         ctx: &Context<'_>,
@@ -324,6 +326,7 @@ impl UserQuery {
 
     /// Users as a Relay connection: cursors follow `orderBy`; `first`/`last` at most 100.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "list_cost(first.or(last), child_complexity)")]
     async fn user_connection(
         &self,
         ctx: &Context<'_>,
@@ -351,6 +354,7 @@ impl UserQuery {
     }
 
     /// Statistics of the users that match `where`, per group of `groupBy` (one group without).
+    #[graphql(complexity = "list_cost(None, child_complexity)")]
     async fn user_aggregate(
         &self,
         ctx: &Context<'_>,
@@ -388,6 +392,7 @@ impl UserQuery {
 
     /// Users whose name and/or city contain the given text, ignoring case; `%`, `_` and `\` are
     /// plain characters. Ordered by id.
+    #[graphql(complexity = "list_cost(None, child_complexity)")]
     async fn search_users(
         &self,
         ctx: &Context<'_>,

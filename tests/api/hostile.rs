@@ -12,6 +12,7 @@ on_every_backend!(
     oversized_documents_are_refused,
     graphiql_introspection_still_works,
     field_depth_is_limited,
+    list_sizes_multiply_the_cost,
 );
 
 /// The server still answers a trivial query.
@@ -98,7 +99,7 @@ async fn field_depth_is_limited(app: &TestApp) {
     let nested = |levels: usize| {
         let mut query = String::from("{ users { ");
         for _ in 0..levels {
-            query.push_str("posts { author { ");
+            query.push_str("posts(limit: 1) { author { ");
         }
         query.push_str("id");
         query.push_str(&" } }".repeat(levels));
@@ -113,4 +114,24 @@ async fn field_depth_is_limited(app: &TestApp) {
             .is_some_and(|m| m.contains("nested too deep")),
         "{error:#}"
     );
+}
+
+async fn list_sizes_multiply_the_cost(app: &TestApp) {
+    app.data(
+        "{ users(limit: 20) { name posts { title author { name } } } }",
+        json!({}),
+    )
+    .await;
+    for costly in [
+        "{ users(limit: 100) { posts(limit: 100) { title author { name email } } } }",
+        "query($n: Int) { userConnection(first: $n) { nodes { posts(limit: 100) { id title content } } } }",
+    ] {
+        let error = app.error(costly, json!({ "n": 100 })).await;
+        assert!(
+            error["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("too complex")),
+            "{error:#}"
+        );
+    }
 }
