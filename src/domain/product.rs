@@ -118,7 +118,25 @@ impl From<ProductPatch> for product::ActiveModel {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        /// Whatever comes in, `parse` either refuses it or returns a product that meets every rule.
+        #[test]
+        fn parsed_products_meet_every_rule(
+            name in "\\PC{0,110}",
+            price in any::<f64>(),
+            stock in proptest::option::of(any::<i32>()),
+        ) {
+            if let Ok(product) = NewProduct::parse(&name, price, stock, None) {
+                prop_assert!((1..=100).contains(&product.name.chars().count()));
+                prop_assert!(product.price.is_finite() && product.price >= 0.0);
+                prop_assert!(product.stock >= 0);
+            }
+        }
+    }
 
     #[test]
     fn price_must_be_finite_and_not_negative() {

@@ -151,7 +151,31 @@ impl From<UserPatch> for user::ActiveModel {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        /// Whatever comes in, `parse` either refuses it or returns a user that meets every rule.
+        #[test]
+        fn parsed_users_meet_every_rule(
+            name in "\\PC{0,60}",
+            email in prop_oneof!["\\PC{0,110}", "[ a-zA-Z]{0,60}@[a-zA-Z.]{0,50}"],
+            age in any::<i32>(),
+            city in proptest::option::of("\\PC{0,60}"),
+        ) {
+            if let Ok(user) = NewUser::parse(&name, &email, age, city.as_deref()) {
+                prop_assert!((2..=50).contains(&user.name.chars().count()));
+                prop_assert_eq!(user.name.trim(), user.name.as_str());
+                let email = user.email.as_str();
+                prop_assert!(email.chars().count() <= 100);
+                prop_assert_eq!(email.to_lowercase(), email);
+                prop_assert_eq!(email.matches('@').count(), 1);
+                prop_assert!((0..=150).contains(&user.age));
+                prop_assert!(user.city.chars().count() <= 50);
+            }
+        }
+    }
 
     #[test]
     fn email_is_trimmed_and_lower_cased_first() {

@@ -40,6 +40,7 @@ mod cli;
 mod concurrency;
 mod crashes;
 mod faults;
+mod fuzz;
 mod guarding;
 mod hostile;
 mod loaders;

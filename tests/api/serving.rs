@@ -123,7 +123,13 @@ async fn post_without_json_content_type_is_unsupported(app: &TestApp) {
 }
 
 async fn malformed_json_is_a_bad_request_with_a_json_body(app: &TestApp) {
-    for body in ["{", "not json", r#"{"variables": {}}"#] {
+    // A batch (a JSON array) is refused too: batching is off.
+    for body in [
+        "{",
+        "not json",
+        r#"{"variables": {}}"#,
+        r#"[{"query": "{ users { id } }"}]"#,
+    ] {
         let response = app
             .client
             .post(format!("{}/graphql", app.address))
