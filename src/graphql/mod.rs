@@ -3,6 +3,7 @@
 mod category;
 mod connection;
 mod filter;
+mod limits;
 mod loader;
 mod post;
 mod product;
@@ -77,8 +78,7 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 /// to clone.
 pub fn build_schema(db: DatabaseConnection, limits: SchemaLimits) -> AgoraSchema {
     builder()
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
+        .extension(limits::QueryLimits(limits))
         .data(db)
         .finish()
 }
