@@ -108,6 +108,14 @@ pub struct Config {
         global = true
     )]
     pub max_concurrent_requests: usize,
+    /// How long a client may take to send a request's headers, in seconds.
+    #[arg(
+        long,
+        env = "HEADER_READ_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub header_read_timeout_secs: u64,
     /// On Ctrl-C or SIGTERM, how long in-flight requests may take to finish before the server
     /// closes what is left and exits, in seconds.
     #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 10, global = true)]

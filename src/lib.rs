@@ -20,6 +20,8 @@ pub mod graphql;
 pub mod guard;
 /// The HTTP router.
 pub mod http;
+/// The HTTP server loop and its connection timeouts.
+pub mod server;
 /// Database access per table.
 pub mod store;
 
@@ -52,23 +54,11 @@ pub async fn serve(config: &Config) -> anyhow::Result<()> {
         backend = ?db.get_database_backend(),
         "listening on http://{address} (GraphiQL at http://{address}/graphql)"
     );
-    let (stopping, mut stop_requested) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        let _ = stopping.send(true);
-    });
-    // A slow or stuck client must not keep the process alive forever.
-    let grace = Duration::from_secs(config.shutdown_grace_secs);
-    let drain_deadline = async move {
-        let _ = stop_requested.wait_for(|stop| *stop).await;
-        tokio::time::sleep(grace).await;
+    let timeouts = server::ServerTimeouts {
+        header_read: Duration::from_secs(config.header_read_timeout_secs.max(1)),
+        grace: Duration::from_secs(config.shutdown_grace_secs),
     };
-    tokio::select! {
-        served = server => served.context("server error")?,
-        () = drain_deadline => {
-            tracing::warn!(?grace, "in-flight requests still open after the grace period; closing them");
-        }
-    }
+    server::serve(listener, app(state), shutdown_signal(), timeouts).await;
     db.close().await.context("cannot close the database")?;
     tracing::info!("stopped");
     Ok(())

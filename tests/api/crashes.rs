@@ -196,3 +196,21 @@ fn a_corrupt_database_file_is_a_clear_start_up_error() {
     assert!(stderr.contains("cannot open the database"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    use tokio::io::AsyncReadExt as _;
+
+    let database = TestDatabase::create(Backend::Sqlite).await.expect("SQLite");
+    let server = Server::start_with(&database.url, &[("HEADER_READ_TIMEOUT_SECS", "1")]);
+    let mut slow = TcpStream::connect(server.address.trim_start_matches("http://"))
+        .await
+        .expect("connect");
+    slow.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("write");
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut rest)).await;
+    assert!(closed.is_ok(), "the connection is still open");
+    server.stop();
+}
