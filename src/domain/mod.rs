@@ -26,6 +26,12 @@ fn trimmed_text(
     max: Option<usize>,
 ) -> Result<String, AppError> {
     let value = value.trim();
+    if value.contains('\0') {
+        return Err(AppError::bad_input(
+            field,
+            format!("{field} must not contain NUL characters"),
+        ));
+    }
     let len = value.chars().count();
     let message = match max {
         Some(max) if len < min || len > max => {
@@ -77,6 +83,11 @@ mod tests {
             err,
             Some(AppError::BadUserInput { field: "title", .. })
         ));
+    }
+
+    #[test]
+    fn trimmed_text_refuses_nul_characters() {
+        assert!(trimmed_text("name", "Ad\0a", 2, Some(50)).is_err());
     }
 
     #[test]

@@ -30,7 +30,7 @@ impl Email {
             && domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
-            && !email.chars().any(char::is_whitespace);
+            && !email.chars().any(|c| c.is_whitespace() || c == '\0');
         if !well_formed {
             return invalid("email is not a valid address");
         }

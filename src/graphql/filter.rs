@@ -3,7 +3,7 @@
 
 use async_graphql::{Enum, InputObject, InputType};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, DatabaseBackend, EntityTrait, Value};
 
 use super::category::CategoryField;
@@ -319,11 +319,40 @@ impl BooleanFilter {
 
 impl DateTimeFilter {
     /// The condition these operators put on `column`.
+    ///
+    /// Stored timestamps are whole milliseconds, so an operand between two milliseconds is
+    /// compared exactly by rounding it down and adjusting the operator (`> 1.5` is `> 1`,
+    /// `< 1.5` is `<= 1`, `= 1.5` never holds), the same on both backends.
     pub fn condition<C: ColumnTrait>(&self, backend: DatabaseBackend, column: C) -> Condition {
-        let f = self.clone();
-        Conditions::new(backend, column)
-            .ordered(f.eq, f.gt, f.gte, f.lt, f.lte)
-            .all
+        use BinOper::{Equal, GreaterThan, GreaterThanOrEqual, SmallerThan, SmallerThanOrEqual};
+        let operands = [
+            (self.eq, Equal),
+            (self.gt, GreaterThan),
+            (self.gte, GreaterThanOrEqual),
+            (self.lt, SmallerThan),
+            (self.lte, SmallerThanOrEqual),
+        ];
+        let mut conditions = Conditions::new(backend, column);
+        for (at, operator) in operands {
+            let Some(at) = at else { continue };
+            let beyond_millisecond = at.timestamp_subsec_nanos() % 1_000_000;
+            let (operator, at) = if beyond_millisecond == 0 {
+                (operator, at)
+            } else {
+                let floor = at - chrono::Duration::nanoseconds(i64::from(beyond_millisecond));
+                match operator {
+                    GreaterThan | GreaterThanOrEqual => (GreaterThan, floor),
+                    SmallerThan | SmallerThanOrEqual => (SmallerThanOrEqual, floor),
+                    _ => {
+                        conditions = conditions.add(never());
+                        continue;
+                    }
+                }
+            };
+            let comparison = conditions.compared().binary(operator, conditions.value(at));
+            conditions = conditions.add(comparison);
+        }
+        conditions.all
     }
 }
 
@@ -342,29 +371,45 @@ impl StringFilter {
         } else {
             (column, str::to_owned)
         };
+        // Stored text never holds a NUL character (PostgreSQL cannot store one, and inputs with
+        // one are refused), so an operand with one matches nothing and is never sent.
+        let storable = |v: &&str| !v.contains('\0');
         let texts = |values: &Option<Vec<String>>| {
             values.as_ref().map(|values| {
                 values
                     .iter()
+                    .map(String::as_str)
+                    .filter(storable)
                     .map(|v| Value::from(text(v)))
                     .collect::<Vec<_>>()
             })
         };
-        Conditions::new(backend, column)
-            .when(self.eq.as_deref(), |c, v| c.plain().eq(text(v)).into())
-            .when(self.ne.as_deref(), |c, v| c.distinct_from(text(v).into()))
+        let matches_nothing = [&self.eq, &self.contains, &self.starts_with, &self.ends_with]
+            .into_iter()
+            .any(|operand| operand.as_deref().is_some_and(|v| !storable(&v)));
+        let conditions = Conditions::new(backend, column)
+            .when(self.eq.as_deref().filter(storable), |c, v| {
+                c.plain().eq(text(v)).into()
+            })
+            .when(self.ne.as_deref().filter(storable), |c, v| {
+                c.distinct_from(text(v).into())
+            })
             .when(texts(&self.in_), |c, v| c.among(v))
             .when(texts(&self.not_in), |c, v| c.outside(v))
-            .when(self.contains.as_deref(), |c, v| {
+            .when(self.contains.as_deref().filter(storable), |c, v| {
                 query::contains(backend, c.plain(), &text(v)).into()
             })
-            .when(self.starts_with.as_deref(), |c, v| {
+            .when(self.starts_with.as_deref().filter(storable), |c, v| {
                 query::starts_with(c.plain(), &text(v)).into()
             })
-            .when(self.ends_with.as_deref(), |c, v| {
+            .when(self.ends_with.as_deref().filter(storable), |c, v| {
                 query::ends_with(c.plain(), &text(v)).into()
-            })
-            .all
+            });
+        if matches_nothing {
+            conditions.add(never()).all
+        } else {
+            conditions.all
+        }
     }
 }
 

@@ -43,6 +43,14 @@ pub async fn search(
     name: Option<&str>,
     city: Option<&str>,
 ) -> Result<Vec<Model>, AppError> {
+    // Stored text never holds a NUL character, so such a needle matches nobody.
+    if name
+        .into_iter()
+        .chain(city)
+        .any(|needle| needle.contains('\0'))
+    {
+        return Ok(Vec::new());
+    }
     let backend = db.get_database_backend();
     let folded_contains = |column: Column, needle: &str| {
         query::contains(backend, Expr::col((Entity, column)), &fold(needle))

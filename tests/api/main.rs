@@ -35,10 +35,13 @@ macro_rules! on_every_backend {
 
 mod helpers;
 
+mod aggregates;
 mod categories;
 mod cli;
 mod concurrency;
+mod connections;
 mod crashes;
+mod dataset;
 mod faults;
 mod fuzz;
 mod guarding;
@@ -46,6 +49,7 @@ mod hostile;
 mod loaders;
 mod posts;
 mod products;
+mod querying;
 mod serving;
 mod sqlite;
 mod users;

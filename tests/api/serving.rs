@@ -169,9 +169,15 @@ async fn syntax_and_validation_errors_keep_the_standard_shape(app: &TestApp) {
         "{unknown:#}"
     );
     let wrong_type = app
-        .error("{ users(limit: \"ten\") { id } }", json!({}))
+        .graphql("{ users(limit: \"ten\") { id } }", json!({}))
         .await;
-    assert!(wrong_type["message"].is_string());
+    assert!(wrong_type["data"].is_null(), "{wrong_type:#}");
+    assert!(
+        wrong_type["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("limit")),
+        "{wrong_type:#}"
+    );
 }
 
 async fn unexpected_failures_never_show_database_text(app: &TestApp) {
