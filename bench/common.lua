@@ -1,0 +1,32 @@
+-- Shared by every workload: POST JSON to /graphql and count failures (a non-200 status or a
+-- GraphQL error in the body), summed over wrk's threads in done().
+wrk.method = "POST"
+wrk.path = "/graphql"
+wrk.headers["Content-Type"] = "application/json"
+
+local threads = {}
+failures = 0
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function response(status, headers, body)
+  if status ~= 200 or string.find(body, '"errors"', 1, true) then
+    failures = failures + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do
+    total = total + thread:get("failures")
+  end
+  io.write(string.format("FAILURES %d\n", total))
+end
+
+-- A request whose body is a GraphQL query with variables (JSON text).
+function graphql(query, variables)
+  local body = '{"query":"' .. query .. '","variables":' .. (variables or "{}") .. '}'
+  return wrk.format(nil, nil, nil, body)
+end
