@@ -24,6 +24,9 @@ pub enum Command {
     Serve,
     /// Print the GraphQL schema (SDL) that the server serves; `schema.graphql` is its output.
     Schema,
+    /// Fill the database with realistic, deterministic data (for trying agora out and for
+    /// benchmarks); refuses a database that has rows unless `--append`.
+    Seed(crate::seed::SeedPlan),
     /// Manage the database schema.
     Migrate {
         /// What to do with the migrations.

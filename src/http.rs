@@ -1,19 +1,19 @@
 //! The HTTP surface: `/graphql` (POST for everything, GET for queries and GraphiQL), `/` and
 //! `/health`, with the transport rules that guard them.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql_axum::GraphQLResponse;
 use axum::body::Bytes;
 use axum::error_handling::HandleErrorLayer;
-use axum::extract::{DefaultBodyLimit, RawQuery, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{BoxError, Json, Router};
+use axum::{BoxError, Extension, Json, Router};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 use subtle::ConstantTimeEq as _;
@@ -25,6 +25,7 @@ use tower_http::trace::TraceLayer;
 use crate::config::Config;
 use crate::graphql::{self, AgoraSchema, SchemaLimits, build_schema};
 use crate::guard::{self, GuardLimits};
+use crate::playground;
 
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -132,6 +133,7 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(|| async { Redirect::temporary("/graphql") }))
         .route("/health", get(health))
         .merge(graphql)
+        .merge(playground::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
         .layer(TraceLayer::new_for_http());
@@ -230,6 +232,7 @@ async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: B
 
 async fn graphql_get(
     State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -239,7 +242,11 @@ async fn graphql_get(
         .and_then(|value| value.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
     if query.is_empty() && wants_html {
-        return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+        // The admin secret is pre-filled only for someone using the playground on this machine.
+        let peer = peer.map(|Extension(ConnectInfo(peer))| peer);
+        let secret = state.settings.admin_secret.as_deref();
+        let secret = secret.filter(|_| playground::is_local(peer, &headers));
+        return playground::page(secret);
     }
     let mut request = match async_graphql::http::parse_query_string(&query) {
         Ok(request) => request,

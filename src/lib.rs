@@ -20,6 +20,10 @@ pub mod graphql;
 pub mod guard;
 /// The HTTP router.
 pub mod http;
+/// The GraphiQL playground, embedded in the binary (works offline).
+pub mod playground;
+/// The `seed` command: realistic, deterministic data in bulk.
+pub mod seed;
 /// The HTTP server loop and its connection timeouts.
 pub mod server;
 /// Database access per table.
@@ -114,6 +118,30 @@ pub async fn migrate(config: &Config, action: config::MigrateAction) -> anyhow::
             }
         }
     }
+    db.close().await?;
+    Ok(())
+}
+
+/// Migrates the configured database, then fills it as `plan` says.
+///
+/// # Errors
+/// When the database cannot be opened or migrated, or seeding fails.
+pub async fn seed(config: &Config, plan: &seed::SeedPlan) -> anyhow::Result<()> {
+    let db = db::connect_with(&config.database_url, &config.into())
+        .await
+        .context("cannot open the database (check DATABASE_URL)")?;
+    db::migrate(&db)
+        .await
+        .context("cannot apply the database migrations")?;
+    let report = seed::seed(&db, plan).await?;
+    tracing::info!(
+        users = report.users,
+        posts = report.posts,
+        categories = report.categories,
+        products = report.products,
+        elapsed = ?report.elapsed,
+        "seeded"
+    );
     db.close().await?;
     Ok(())
 }

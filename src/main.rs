@@ -26,5 +26,6 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate { action } => agora::migrate(&cli.config, action).await,
+        Command::Seed(plan) => agora::seed(&cli.config, &plan).await,
     }
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
@@ -45,9 +46,9 @@ pub async fn serve(
     let connections = GracefulShutdown::new();
     let mut shutdown = pin!(shutdown);
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(err) => {
                     // Usually out of file descriptors: wait a little instead of spinning.
                     tracing::warn!(error = %err, "cannot accept a connection");
@@ -57,11 +58,14 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let service = TowerToHyperService::new(
-            router
-                .clone()
-                .map_request(|request: hyper::Request<Incoming>| request.map(Body::new)),
-        );
+        // Handlers may ask for the peer address (`ConnectInfo<SocketAddr>`), as with axum::serve.
+        let service = TowerToHyperService::new(router.clone().map_request(
+            move |request: hyper::Request<Incoming>| {
+                let mut request = request.map(Body::new);
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            },
+        ));
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), service)
             .into_owned();

@@ -96,3 +96,69 @@ fn settings_come_from_dot_env_and_default_to_app_db() {
         ".env sets DATABASE_URL"
     );
 }
+
+/// Every user's and product's visible fields, read straight from the file.
+async fn dump(url: &str) -> (Vec<(String, String, i32, String)>, Vec<(String, f64, i32)>) {
+    use sea_orm::{EntityTrait, QueryOrder};
+    let db = agora::db::connect(url).await.expect("open the database");
+    let users = agora::entity::user::Entity::find()
+        .order_by_asc(agora::entity::user::Column::Id)
+        .all(&db)
+        .await
+        .expect("users")
+        .into_iter()
+        .map(|u| (u.name, u.email, u.age, u.city))
+        .collect();
+    let products = agora::entity::product::Entity::find()
+        .order_by_asc(agora::entity::product::Column::Id)
+        .all(&db)
+        .await
+        .expect("products")
+        .into_iter()
+        .map(|p| (p.name, p.price, p.stock))
+        .collect();
+    let _ = db.close().await;
+    (users, products)
+}
+
+#[tokio::test]
+async fn seed_is_deterministic_refuses_a_full_database_and_can_append() {
+    let seed = |url: &str, extra: &[&str]| {
+        let mut args = vec![
+            "seed",
+            "--users",
+            "30",
+            "--posts-per-user",
+            "2",
+            "--categories",
+            "4",
+            "--products",
+            "12",
+            "--rng-seed",
+            "7",
+        ];
+        args.extend_from_slice(extra);
+        agora(url).args(&args).output().expect("run agora seed")
+    };
+    let (one, two) = (
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+    );
+    let (url_one, url_two) = (sqlite_url(one.path()), sqlite_url(two.path()));
+    assert!(seed(&url_one, &[]).status.success());
+    assert!(seed(&url_two, &[]).status.success());
+    let (users, products) = dump(&url_one).await;
+    assert_eq!(users.len(), 30);
+    assert_eq!(products.len(), 12);
+    assert_eq!(
+        (users, products),
+        dump(&url_two).await,
+        "the same seed gives the same data"
+    );
+
+    let refused = seed(&url_one, &[]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--append"));
+    assert!(seed(&url_one, &["--append"]).status.success());
+    assert_eq!(dump(&url_one).await.0.len(), 60);
+}
