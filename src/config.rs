@@ -27,6 +27,9 @@ pub enum Command {
     /// Fill the database with realistic, deterministic data (for trying agora out and for
     /// benchmarks); refuses a database that has rows unless `--append`.
     Seed(crate::seed::SeedPlan),
+    /// Check that the database answers and its migrations are current: exit code 0 when
+    /// they are, 1 when the database cannot be reached, 2 when migrations are pending.
+    Check,
     /// Manage the database schema.
     Migrate {
         /// What to do with the migrations.
@@ -71,6 +74,9 @@ pub struct Config {
         global = true
     )]
     pub database_acquire_timeout_secs: u64,
+    /// How logs are written: `pretty` for people, `json` for log collectors.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t, global = true)]
+    pub log_format: crate::telemetry::LogFormat,
     /// Address to listen on.
     #[arg(long, env = "HOST", default_value = "127.0.0.1", global = true)]
     pub host: IpAddr,

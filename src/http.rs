@@ -3,9 +3,9 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql_axum::GraphQLResponse;
 use axum::body::Bytes;
 use axum::error_handling::HandleErrorLayer;
@@ -19,6 +19,7 @@ use serde_json::json;
 use subtle::ConstantTimeEq as _;
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -26,6 +27,7 @@ use crate::config::Config;
 use crate::graphql::{self, AgoraSchema, SchemaLimits, build_schema};
 use crate::guard::{self, GuardLimits};
 use crate::playground;
+use crate::telemetry;
 
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -132,11 +134,14 @@ pub fn app(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/", get(|| async { Redirect::temporary("/graphql") }))
         .route("/health", get(health))
+        .route("/metrics", get(metrics))
         .merge(graphql)
         .merge(playground::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
-        .layer(TraceLayer::new_for_http());
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
     if !settings.cors_allowed_origins.is_empty() {
         let origins: Vec<HeaderValue> = settings
             .cors_allowed_origins
@@ -151,6 +156,34 @@ pub fn app(state: AppState) -> Router {
         );
     }
     router.with_state(state)
+}
+
+/// The span of one request: its id (also sent back as `x-request-id`), and for GraphQL the
+/// operation name and the SQL statements it ran. Errors logged while serving it carry these.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|id| id.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        id,
+        method = %request.method(),
+        path = request.uri().path(),
+        operation = tracing::field::Empty,
+        sql_statements = tracing::field::Empty,
+    )
+}
+
+/// Prometheus metrics: GraphQL requests by operation and outcome, their latency, SQL
+/// statements (in all and per request) and the connection pool's use.
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        telemetry::render_metrics(&state.db),
+    )
+        .into_response()
 }
 
 /// A transport-level error in the shape of a GraphQL response, so clients can read it.
@@ -175,6 +208,7 @@ fn refusal(settings: &HttpSettings, request: &async_graphql::Request) -> Option<
         "message": violation.to_string(),
         "extensions": { "code": violation.limit.code(), "limit": violation.max },
     }] });
+    telemetry::record_request(request.operation_name.as_deref(), "rejected", 0.0, 0);
     Some(Json(body).into_response())
 }
 
@@ -275,6 +309,20 @@ async fn graphql_get(
     execute(&state, request).await
 }
 
+/// The name of the operation the request runs: the one it asks for, or the only named one in
+/// its document. (The parsed document is kept in the request, so it is not parsed twice.)
+fn operation_name(request: &mut async_graphql::Request) -> Option<String> {
+    if request.operation_name.is_some() {
+        return request.operation_name.clone();
+    }
+    match &request.parsed_query().ok()?.operations {
+        DocumentOperations::Multiple(operations) if operations.len() == 1 => {
+            operations.keys().next().map(ToString::to_string)
+        }
+        _ => None,
+    }
+}
+
 /// Whether the operation the request would run is a mutation. A document that does not parse
 /// is left to the executor, which reports it the standard way.
 fn is_mutation(request: &mut async_graphql::Request) -> bool {
@@ -292,10 +340,25 @@ fn is_mutation(request: &mut async_graphql::Request) -> bool {
     })
 }
 
-async fn execute(state: &AppState, request: async_graphql::Request) -> Response {
-    let running = graphql::execute(&state.schema, request, &state.db);
-    match tokio::time::timeout(state.settings.request_timeout, running).await {
-        Ok(response) => GraphQLResponse::from(response).into_response(),
+async fn execute(state: &AppState, mut request: async_graphql::Request) -> Response {
+    let operation = operation_name(&mut request);
+    let started = Instant::now();
+    let running =
+        telemetry::counting_statements(graphql::execute(&state.schema, request, &state.db));
+    let finished = tokio::time::timeout(state.settings.request_timeout, running).await;
+    let (outcome, statements) = match &finished {
+        Ok((response, statements)) if response.is_ok() => ("ok", *statements),
+        Ok((_, statements)) => ("error", *statements),
+        Err(_) => ("timeout", 0),
+    };
+    let span = tracing::Span::current();
+    span.record("operation", operation.as_deref().unwrap_or("-"));
+    span.record("sql_statements", statements);
+    let seconds = started.elapsed().as_secs_f64();
+    telemetry::record_request(operation.as_deref(), outcome, seconds, statements);
+    tracing::debug!(outcome, statements, seconds, "graphql request");
+    match finished {
+        Ok((response, _)) => GraphQLResponse::from(response).into_response(),
         Err(_) => {
             let body = json!({ "data": null, "errors": [{
                 "message": "The request took too long and was stopped; a mutation in it may or may not have been applied",

@@ -28,6 +28,8 @@ pub mod seed;
 pub mod server;
 /// Database access per table.
 pub mod store;
+/// Logs, request spans and Prometheus metrics.
+pub mod telemetry;
 
 pub use config::Config;
 pub use graphql::{AgoraSchema, SchemaLimits, build_schema, sdl};
@@ -43,20 +45,22 @@ use tokio::net::TcpListener;
 /// # Errors
 /// When the database cannot be opened or migrated, or the address cannot be bound.
 pub async fn serve(config: &Config) -> anyhow::Result<()> {
-    let db = db::connect_with(&config.database_url, &config.into())
+    let mut db = db::connect_with(&config.database_url, &config.into())
         .await
         .context("cannot open the database (check DATABASE_URL)")?;
     db::migrate(&db)
         .await
         .context("cannot apply the database migrations")?;
+    telemetry::init_metrics();
+    db.set_metric_callback(|_| telemetry::count_statement());
     let state = AppState::new(db.clone(), HttpSettings::from(config));
     let listener = TcpListener::bind((config.host, config.port))
         .await
         .with_context(|| format!("cannot listen on {}:{}", config.host, config.port))?;
     let address = listener.local_addr()?;
     tracing::info!(
-        backend = ?db.get_database_backend(),
-        "listening on http://{address} (GraphiQL at http://{address}/graphql)"
+        "listening on http://{address} with {}; playground at http://{address}/graphql",
+        telemetry::describe_database(&config.database_url)
     );
     let timeouts = server::ServerTimeouts {
         header_read: Duration::from_secs(config.header_read_timeout_secs.max(1)),
@@ -144,4 +148,40 @@ pub async fn seed(config: &Config, plan: &seed::SeedPlan) -> anyhow::Result<()> 
     );
     db.close().await?;
     Ok(())
+}
+
+/// Exit code of `agora check` when migrations are pending.
+const PENDING_MIGRATIONS: u8 = 2;
+
+/// Checks that the configured database answers and has every migration applied, and says so.
+///
+/// # Errors
+/// When the database cannot be reached or read (exit code 1).
+pub async fn check(config: &Config) -> anyhow::Result<std::process::ExitCode> {
+    use migration::{Migrator, MigratorTrait};
+
+    let where_ = telemetry::describe_database(&config.database_url);
+    let db = db::connect_with(&config.database_url, &config.into())
+        .await
+        .with_context(|| format!("cannot reach the database ({where_})"))?;
+    db.ping()
+        .await
+        .with_context(|| format!("the database does not answer ({where_})"))?;
+    let pending = Migrator::get_pending_migrations(&db)
+        .await
+        .context("cannot read the applied migrations")?;
+    db.close().await?;
+    if pending.is_empty() {
+        println!("ok: {where_} answers and its migrations are current");
+        Ok(std::process::ExitCode::SUCCESS)
+    } else {
+        let names: Vec<&str> = pending.iter().map(|m| m.name()).collect();
+        println!(
+            "{where_} answers, but {} migration(s) are pending: {}",
+            names.len(),
+            names.join(", ")
+        );
+        println!("apply them with `agora migrate up` (or start the server, which applies them)");
+        Ok(std::process::ExitCode::from(PENDING_MIGRATIONS))
+    }
 }

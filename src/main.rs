@@ -1,31 +1,30 @@
 //! The `agora` binary: reads the configuration, sets up logging and runs a sub-command.
 
-use std::io::IsTerminal as _;
+use std::process::ExitCode;
 
 use agora::config::{Cli, Command};
 use clap::Parser as _;
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
     // A missing .env is normal; the environment and flags still apply.
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
-        .init();
+    agora::telemetry::init_logging(cli.config.log_format);
 
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => agora::serve(&cli.config).await,
+    let done = |result: anyhow::Result<()>| result.map(|()| ExitCode::SUCCESS);
+    let outcome = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => done(agora::serve(&cli.config).await),
         Command::Schema => {
             print!("{}", agora::sdl());
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
-        Command::Migrate { action } => agora::migrate(&cli.config, action).await,
-        Command::Seed(plan) => agora::seed(&cli.config, &plan).await,
-    }
+        Command::Migrate { action } => done(agora::migrate(&cli.config, action).await),
+        Command::Seed(plan) => done(agora::seed(&cli.config, &plan).await),
+        Command::Check => agora::check(&cli.config).await,
+    };
+    outcome.unwrap_or_else(|err| {
+        eprintln!("error: {err:#}");
+        ExitCode::FAILURE
+    })
 }

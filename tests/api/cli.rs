@@ -162,3 +162,58 @@ async fn seed_is_deterministic_refuses_a_full_database_and_can_append() {
     assert!(seed(&url_one, &["--append"]).status.success());
     assert_eq!(dump(&url_one).await.0.len(), 60);
 }
+
+#[test]
+fn check_says_whether_the_database_is_reachable_and_current() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = sqlite_url(dir.path());
+    let check = |url: &str| {
+        let output = agora(url).arg("check").output().expect("run agora check");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    let (code, said) = check(&url);
+    assert_eq!(
+        code,
+        Some(2),
+        "a fresh database has pending migrations: {said}"
+    );
+    assert!(said.contains("m20261125_000001_create_tables"), "{said}");
+    assert!(
+        agora(&url)
+            .args(["migrate", "up"])
+            .status()
+            .expect("migrate")
+            .success()
+    );
+    assert_eq!(check(&url).0, Some(0));
+    let (code, _) = check("postgres://nobody:pw@127.0.0.1:1/nowhere");
+    assert_eq!(code, Some(1), "an unreachable database");
+}
+
+#[test]
+fn json_logs_name_the_backend_but_never_the_password() {
+    let url = "postgres://postgres:hunter2@127.0.0.1:1/agora";
+    let output = agora(url)
+        .env("LOG_FORMAT", "json")
+        .args(["migrate", "status"])
+        .output()
+        .expect("run agora");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = Server::start_with(&sqlite_url(dir.path()), &[("LOG_FORMAT", "json")]);
+    let lines = server.stop_and_collect_log();
+    let first: serde_json::Value =
+        serde_json::from_str(lines.first().expect("a log line")).expect("every line is JSON");
+    assert!(first.is_object());
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains("SQLite file") && line.contains("/graphql")),
+        "{lines:?}"
+    );
+}

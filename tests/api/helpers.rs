@@ -223,6 +223,7 @@ impl TestApp {
         let counter = statements.clone();
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::SeqCst);
+            agora::telemetry::count_statement();
         });
         agora::db::migrate(&db)
             .await
@@ -554,6 +555,8 @@ pub struct Server {
     child: Child,
     /// `http://127.0.0.1:PORT`.
     pub address: String,
+    log: Arc<std::sync::Mutex<Vec<String>>>,
+    reader: std::thread::JoinHandle<()>,
 }
 
 impl Server {
@@ -571,9 +574,14 @@ impl Server {
             .expect("start agora");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = mpsc::channel();
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = log.clone();
         // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Ok(mut kept) = kept.lock() {
+                    kept.push(line.clone());
+                }
                 if let Some(rest) = line.split("listening on ").nth(1) {
                     let address = rest
                         .split_whitespace()
@@ -587,7 +595,20 @@ impl Server {
         let address = rx
             .recv_timeout(Duration::from_secs(30))
             .expect("agora reports its address");
-        Self { child, address }
+        Self {
+            child,
+            address,
+            log,
+            reader,
+        }
+    }
+
+    /// Stops the server cleanly and returns every line it logged.
+    pub fn stop_and_collect_log(self) -> Vec<String> {
+        let log = self.log.clone();
+        let reader = self.stop_keeping_reader();
+        let _ = reader.join();
+        log.lock().map(|lines| lines.clone()).unwrap_or_default()
     }
 
     /// Sends one GraphQL query; returns the JSON response.
@@ -604,10 +625,15 @@ impl Server {
     }
 
     /// Sends SIGTERM and waits for a clean exit.
-    pub fn stop(mut self) {
+    pub fn stop(self) {
+        drop(self.stop_keeping_reader());
+    }
+
+    fn stop_keeping_reader(mut self) -> std::thread::JoinHandle<()> {
         self.terminate();
         let exit = self.child.wait().expect("wait for agora");
         assert!(exit.success(), "agora exited with {exit}");
+        self.reader
     }
 
     /// Sends SIGTERM without waiting.

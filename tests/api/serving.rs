@@ -20,6 +20,8 @@ on_every_backend!(
     syntax_and_validation_errors_keep_the_standard_shape,
     unexpected_failures_never_show_database_text,
     introspection_is_on,
+    every_response_carries_a_request_id,
+    metrics_count_requests_statements_and_pool_use,
 );
 
 async fn health_answers_ok_when_the_database_does(app: &TestApp) {
@@ -205,4 +207,69 @@ async fn introspection_is_on(app: &TestApp) {
         .await;
     assert_eq!(data["__schema"]["queryType"]["name"], "Query");
     assert_eq!(data["__schema"]["mutationType"]["name"], "Mutation");
+}
+
+async fn every_response_carries_a_request_id(app: &TestApp) {
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let response = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .json(&json!({ "query": "{ __typename }" }))
+            .send()
+            .await
+            .expect("send");
+        let id = response.headers()["x-request-id"]
+            .to_str()
+            .expect("text")
+            .to_owned();
+        assert_eq!(id.len(), 36, "a UUID: {id}");
+        ids.push(id);
+    }
+    assert_ne!(ids[0], ids[1]);
+    let chosen = app
+        .client
+        .get(format!("{}/health", app.address))
+        .header("x-request-id", "my-trace-42")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        chosen.headers()["x-request-id"],
+        "my-trace-42",
+        "a client's id is kept"
+    );
+}
+
+async fn metrics_count_requests_statements_and_pool_use(app: &TestApp) {
+    let scrape = || async {
+        let response = app
+            .client
+            .get(format!("{}/metrics", app.address))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), StatusCode::OK);
+        response.text().await.expect("text")
+    };
+    scrape().await;
+    // A name of its own: the metrics are shared by every test in this process.
+    let operation = format!("Metrics{}", uuid::Uuid::new_v4().simple());
+    app.data(
+        &format!("query {operation} {{ users {{ id }} }}"),
+        json!({}),
+    )
+    .await;
+    let text = scrape().await;
+    let line =
+        format!("agora_graphql_requests_total{{operation=\"{operation}\",outcome=\"ok\"}} 1");
+    assert!(text.contains(&line), "{line} not in:\n{text}");
+    for name in [
+        "agora_sql_statements_total",
+        "agora_sql_statements_per_request_bucket",
+        "agora_graphql_request_duration_seconds_bucket",
+        "agora_db_pool_connections{state=\"in_use\"}",
+    ] {
+        assert!(text.contains(name), "{name} not in:\n{text}");
+    }
 }
