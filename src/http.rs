@@ -26,6 +26,7 @@ use tower_http::trace::TraceLayer;
 use crate::config::Config;
 use crate::graphql::{self, AgoraSchema, SchemaLimits, build_schema};
 use crate::guard::{self, GuardLimits};
+use crate::persisted::{PersistedQueries, Refusal};
 use crate::playground;
 use crate::telemetry;
 
@@ -99,6 +100,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// How requests are guarded.
     pub settings: Arc<HttpSettings>,
+    /// Queries clients may send by hash (APQ).
+    pub persisted: Arc<PersistedQueries>,
 }
 
 impl AppState {
@@ -108,6 +111,7 @@ impl AppState {
             schema: build_schema(db.clone(), settings.schema_limits),
             db,
             settings: Arc::new(settings),
+            persisted: Arc::default(),
         }
     }
 }
@@ -192,10 +196,34 @@ fn request_error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// Refuses a request without a query, or whose document breaks a limit; this runs before
+/// Admits a request or says why not: it fills in a persisted query from its hash (APQ), then
+/// refuses a request without a query or whose document breaks a limit. This runs before
 /// anything parses the document (the parser is recursive, and some documents are exponential
-/// to validate).
-fn refusal(settings: &HttpSettings, request: &async_graphql::Request) -> Option<Response> {
+/// to validate); only a document that passes is remembered for its hash.
+fn refusal(state: &AppState, request: &mut async_graphql::Request) -> Option<Response> {
+    let to_remember = match state.persisted.resolve(request) {
+        Ok(hash) => hash,
+        Err(refusal) => {
+            let (status, code, message) = match refusal {
+                Refusal::NotFound => (
+                    StatusCode::OK,
+                    "PERSISTED_QUERY_NOT_FOUND",
+                    "PersistedQueryNotFound",
+                ),
+                Refusal::HashMismatch => (
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    "provided sha does not match query",
+                ),
+                Refusal::Unsupported => (
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    "persistedQuery must be { version: 1, sha256Hash: <64 hex digits> }",
+                ),
+            };
+            return Some(request_error(status, code, message));
+        }
+    };
     if request.query.trim().is_empty() {
         return Some(request_error(
             StatusCode::BAD_REQUEST,
@@ -203,13 +231,18 @@ fn refusal(settings: &HttpSettings, request: &async_graphql::Request) -> Option<
             "The request has no query",
         ));
     }
-    let violation = guard::check(&request.query, &settings.document_limits).err()?;
-    let body = json!({ "errors": [{
-        "message": violation.to_string(),
-        "extensions": { "code": violation.limit.code(), "limit": violation.max },
-    }] });
-    telemetry::record_request(request.operation_name.as_deref(), "rejected", 0.0, 0);
-    Some(Json(body).into_response())
+    if let Err(violation) = guard::check(&request.query, &state.settings.document_limits) {
+        let body = json!({ "errors": [{
+            "message": violation.to_string(),
+            "extensions": { "code": violation.limit.code(), "limit": violation.max },
+        }] });
+        telemetry::record_request(request.operation_name.as_deref(), "rejected", 0.0, 0);
+        return Some(Json(body).into_response());
+    }
+    if let Some(hash) = to_remember {
+        state.persisted.remember(hash, &request.query);
+    }
+    None
 }
 
 /// Whether the request may run mutations: no admin secret is set, or it carries the secret
@@ -251,7 +284,7 @@ async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: B
             );
         }
     };
-    if let Some(refusal) = refusal(&state.settings, &request) {
+    if let Some(refusal) = refusal(&state, &mut request) {
         return refusal;
     }
     if !is_admin(&state.settings, &headers) && is_mutation(&mut request) {
@@ -292,7 +325,7 @@ async fn graphql_get(
             );
         }
     };
-    if let Some(refusal) = refusal(&state.settings, &request) {
+    if let Some(refusal) = refusal(&state, &mut request) {
         return refusal;
     }
     if is_mutation(&mut request) {

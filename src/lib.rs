@@ -20,6 +20,8 @@ pub mod graphql;
 pub mod guard;
 /// The HTTP router.
 pub mod http;
+/// Automatic persisted queries (APQ).
+pub mod persisted;
 /// The GraphiQL playground, embedded in the binary (works offline).
 pub mod playground;
 /// The `seed` command: realistic, deterministic data in bulk.

@@ -47,6 +47,7 @@ mod fuzz;
 mod guarding;
 mod hostile;
 mod loaders;
+mod persisted;
 mod posts;
 mod products;
 mod querying;
