@@ -92,6 +92,31 @@ run_workload() { # backend name script
     "$backend" "$name" "$rps" "$p50" "$p99" "${failures:-?}" "$cpu_us" "$sql" "$rss"
 }
 
+# Hostile documents at full speed, and beside them a probe ({ __typename }) every 50 ms whose
+# latency must stay low (the target: under 200 ms).
+probe_under_hostile_load() {
+  local out=$work/hostile.out probes=$work/probes.txt
+  : >"$probes"
+  wrk -t2 -c"$connections" -d"$duration" -s bench/hostile.lua "$address" >"$out" 2>&1 &
+  local load=$!
+  sleep 0.5
+  while kill -0 "$load" 2>/dev/null; do
+    curl -s -o /dev/null -w '%{time_total}\n' -H 'Content-Type: application/json' \
+      -d '{"query":"{ __typename }"}' "$address/graphql" >>"$probes" || echo 9.999 >>"$probes"
+    sleep 0.05
+  done
+  wait "$load" || true
+  local refused
+  refused=$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' "$out")
+  read -r probe_count probe_p50 probe_p99 probe_max < <(sort -n "$probes" | awk '
+    function at(q,   i) { i = int(NR * q); if (i < NR * q) i++; if (i < 1) i = 1; return v[i] }
+    { v[NR] = $1 * 1000 }
+    END { if (NR == 0) print "0 - - -"; else printf "%d %.1f %.1f %.1f\n", NR, at(0.5), at(0.99), v[NR] }')
+  echo "hostile documents refused: ${refused}/s; probe ($probe_count): p50 ${probe_p50} ms, p99 ${probe_p99} ms, max ${probe_max} ms"
+  printf 'hostile documents refused per second: %s; probe `{ __typename }` beside them (%s probes): p50 %s ms, p99 %s ms, max %s ms\n' \
+    "$refused" "$probe_count" "$probe_p50" "$probe_p99" "$probe_max" >"$work/hostile.md"
+}
+
 bench_backend() { # backend url
   local backend=$1 url=$2
   echo "== $backend: seeding $users users, $((users * posts_per_user)) posts"
@@ -106,6 +131,7 @@ bench_backend() { # backend url
   run_workload "$backend" W4 w4-search-users.lua
   run_workload "$backend" W5 w5-products-filter.lua
   run_workload "$backend" W6 w6-three-levels.lua
+  [ "$backend" = sqlite ] && probe_under_hostile_load
   stop_server
 }
 
@@ -137,6 +163,8 @@ $smoke && exit 0
     { pct = (ceiling[$1] > 0) ? sprintf("%.0f%%", 100 * $3 / ceiling[$1]) : "-";
       printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, pct, $4, $5, $6, $7, $8, $9 }
   ' "$results"
+  echo
+  echo "Under attack (SQLite): $(cat "$work/hostile.md" 2>/dev/null || echo 'not measured')."
   echo
   echo "Cold start to the first answered query on an existing database:"
   awk -F'\t' '{ printf "%s %s ms; ", $1, $3 } END { print "" }' "$work/cold.tsv"

@@ -10,7 +10,7 @@ on_every_backend!(
     racing_category_names_admit_exactly_one
 );
 
-const RACERS: usize = 20;
+const RACERS: usize = 50;
 
 async fn racing_registrations_of_one_email_admit_exactly_one(app: &TestApp) {
     let attempts = (0..RACERS).map(|i| {

@@ -161,3 +161,21 @@ async fn an_exhausted_pool_fails_fast_and_clearly_then_recovers() {
     let data = app.data("{ users { id } }", json!({})).await;
     assert_eq!(data["users"], json!([]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unwritable_sqlite_file_refuses_writes_as_unavailable_and_still_reads() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("SQLite");
+    app.create_user("Ada", "ada@example.com", 36).await;
+    // The same file, opened read-only: what a server sees when its file stops being writable.
+    let read_only = TestApp::spawn_on_url(app.database_url().replace("mode=rwc", "mode=ro")).await;
+    let data = read_only.data("{ users { name } }", json!({})).await;
+    assert_eq!(data["users"], json!([{ "name": "Ada" }]));
+    read_only
+        .expect_error(
+            r#"mutation { createUser(input: { name: "Bob", email: "bob@example.com", age: 40 }) { id } }"#,
+            json!({}),
+            "SERVICE_UNAVAILABLE",
+            None,
+        )
+        .await;
+}

@@ -41,7 +41,7 @@ pub struct TestApp {
     statements: Arc<AtomicUsize>,
     server: JoinHandle<()>,
     /// Dropped after the server (fields drop in order), taking the database with it.
-    _database: TestDatabase,
+    database: TestDatabase,
 }
 
 /// A fresh database of its own for one test: a SQLite file in a temporary directory, or a
@@ -210,6 +210,23 @@ impl TestApp {
         Some(Self::start(url.to_string(), http, pool, database).await)
     }
 
+    /// Starts agora on `url`, a database some other test value owns (this app will not drop
+    /// it): for example a second, read-only way into another app's SQLite file.
+    pub async fn spawn_on_url(url: String) -> Self {
+        let database = TestDatabase {
+            url: url.clone(),
+            sqlite_dir: None,
+            postgres: None,
+        };
+        Self::start(
+            url,
+            HttpSettings::default(),
+            PoolSettings::default(),
+            database,
+        )
+        .await
+    }
+
     async fn start(
         url: String,
         settings: HttpSettings,
@@ -241,7 +258,7 @@ impl TestApp {
             db,
             statements,
             server,
-            _database: database,
+            database,
         }
     }
 
@@ -306,6 +323,11 @@ impl TestApp {
             );
         }
         error["message"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// The URL of the app's database.
+    pub fn database_url(&self) -> &str {
+        &self.database.url
     }
 
     /// SQL statements the app has run since the last reset.
