@@ -3,7 +3,7 @@
 # serves it, drives every workload with wrk (loopback, 16 connections) and writes BENCHMARKS.md.
 #
 #   bench/run.sh            full run (10 s per workload)
-#   bench/run.sh --smoke    a few seconds in all, no BENCHMARKS.md (CI runs this)
+#   bench/run.sh --smoke    a few seconds in all, debug build, no BENCHMARKS.md (CI runs this)
 #
 # Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (16), BENCH_USERS (10000),
 # BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres; empty to skip PostgreSQL).
@@ -23,8 +23,14 @@ if ! command -v wrk >/dev/null; then
   echo "installing wrk (Debian package)"
   apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 fi
-cargo build --release --locked --quiet
-agora=$PWD/target/release/agora
+if $smoke; then
+  # The smoke run only proves the script works: the debug build CI already has will do.
+  cargo build --locked --quiet
+  agora=$PWD/target/debug/agora
+else
+  cargo build --release --locked --quiet
+  agora=$PWD/target/release/agora
+fi
 work=$(mktemp -d)
 server_pid=""
 address=""
