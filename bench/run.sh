@@ -66,7 +66,10 @@ stop_server() { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; serv
 # CPU ticks (user + system) of the server so far.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
 # SQL statements the server has run so far (from its /metrics), or nothing.
-statements() { curl -sf "$address/metrics" 2>/dev/null | awk '/^agora_sql_statements_total/ { print $2 }' || true; }
+statements() {
+  curl -sf "$address/metrics" 2>/dev/null |
+    awk '/^agora_sql_statements_total/ { n = $2 } END { if (NR > 0) print n + 0 }' || true
+}
 
 # Converts wrk's latency ("1.23ms", "850.00us", "1.02s") to milliseconds.
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
