@@ -5,6 +5,11 @@ use std::process::ExitCode;
 use agora::config::{Cli, Command};
 use clap::Parser as _;
 
+/// mimalloc instead of the system allocator: a GraphQL response is many small, short-lived
+/// allocations, where glibc's allocator showed up high in profiles (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     // A missing .env is normal; the environment and flags still apply.
