@@ -183,5 +183,7 @@ $smoke && exit 0
   echo "W4 \`searchUsers(name: \"ada lovelace\")\`; W5 \`products(filter: {minPrice, maxPrice,"
   echo "inStock: true}, limit: 50) { name price category { name } }\`; W6 \`users(limit: 20) { name"
   echo "posts { title author { name } } }\`."
+  # The hand-written reading of the figures: targets, and where the time goes.
+  cat bench/ANALYSIS.md
 } >BENCHMARKS.md
 echo "wrote BENCHMARKS.md"
