@@ -3,19 +3,19 @@
 use async_graphql::{Context, Enum, InputObject, Object, Result, ResultExt, SimpleObject};
 use sea_orm::{Condition, DatabaseBackend};
 
-use super::connection::{PageArgs, Paged, connection};
+use super::connection::{PageArgs, Paged};
 use super::filter::{
     IntFilter, OrderBy, StringFilter, WhereInput, condition_of, exists_related, sort_keys,
 };
+use super::listing;
 use super::loader::ProductsByCategory;
 use super::product::{Product, ProductField, ProductRelationFilter, ProductWhere};
 use super::{count_int, db, list_cost, loader};
 use crate::domain::category::CategoryName;
 use crate::domain::page::ChildPage;
 use crate::entity::{category, product};
-use crate::error::AppError;
 use crate::store;
-use crate::store::query::{self, Group};
+use crate::store::query::Group;
 
 /// A product category.
 pub struct Category(pub(super) category::Model);
@@ -174,12 +174,17 @@ impl CategoryQuery {
         #[graphql(name = "where")] filter: Option<CategoryWhere>,
         order_by: Option<Vec<OrderBy<CategoryField>>>,
     ) -> Result<Vec<Category>> {
-        let db = db(ctx)?;
-        let condition = condition_of(filter.as_ref(), db.get_database_backend());
-        let keys = sort_keys(order_by.as_deref(), category::Column::Id);
-        let categories = store::list::<category::Entity>(db, condition, &keys, None)
-            .await
-            .extend()?;
+        let (filter, order_by) = (filter.as_ref(), order_by.as_deref());
+        let id = category::Column::Id;
+        let categories = listing::list::<category::Entity, _, _>(
+            ctx,
+            filter,
+            Condition::all(),
+            order_by,
+            id,
+            None,
+        )
+        .await?;
         Ok(categories.into_iter().map(Category).collect())
     }
 
@@ -197,19 +202,17 @@ impl CategoryQuery {
         #[graphql(name = "where")] filter: Option<CategoryWhere>,
         order_by: Option<Vec<OrderBy<CategoryField>>>,
     ) -> Result<Paged<Category>> {
-        let db = db(ctx)?;
-        let condition = condition_of(filter.as_ref(), db.get_database_backend());
-        let keys = sort_keys(order_by.as_deref(), category::Column::Id);
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-            offset,
-        };
-        connection::<category::Entity, _>(db, condition, keys, args, Category)
-            .await
-            .extend()
+        let args = PageArgs::new(first, after, last, before, offset);
+        let (filter, order_by) = (filter.as_ref(), order_by.as_deref());
+        listing::connection_of::<category::Entity, _, _, _>(
+            ctx,
+            filter,
+            order_by,
+            category::Column::Id,
+            args,
+            Category,
+        )
+        .await
     }
 
     /// Statistics of the categories that match `where`, per group of `groupBy` (one group
@@ -221,17 +224,8 @@ impl CategoryQuery {
         #[graphql(name = "where")] filter: Option<CategoryWhere>,
         group_by: Option<Vec<CategoryField>>,
     ) -> Result<Vec<CategoryAggregate>> {
-        let db = db(ctx)?;
-        let condition = condition_of(filter.as_ref(), db.get_database_backend());
-        let group_by: Vec<category::Column> = group_by
-            .unwrap_or_default()
-            .into_iter()
-            .map(category::Column::from)
-            .collect();
-        let groups = query::aggregate::<category::Entity>(db, condition, &group_by, &[])
-            .await
-            .map_err(AppError::from)
-            .extend()?;
+        let groups =
+            listing::groups::<category::Entity, _, _>(ctx, filter.as_ref(), group_by, &[]).await?;
         Ok(groups.into_iter().map(CategoryAggregate).collect())
     }
 

@@ -31,6 +31,25 @@ pub struct PageArgs {
     pub offset: Option<i32>,
 }
 
+impl PageArgs {
+    /// The page arguments of a connection field, as the client gave them.
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        offset: Option<i32>,
+    ) -> Self {
+        Self {
+            first,
+            after,
+            last,
+            before,
+            offset,
+        }
+    }
+}
+
 /// The `totalCount` of a connection: the rows that match `where`, whatever the page. The
 /// statement runs only when the field is selected.
 pub struct TotalCount {

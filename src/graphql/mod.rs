@@ -4,6 +4,7 @@ mod category;
 mod connection;
 mod filter;
 mod limits;
+mod listing;
 mod loader;
 mod post;
 mod product;

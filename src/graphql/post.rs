@@ -6,11 +6,11 @@ use async_graphql::{
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition, DatabaseBackend};
 
-use super::connection::{PageArgs, Paged, connection};
+use super::connection::{PageArgs, Paged};
 use super::filter::{
-    BooleanFilter, DateTimeFilter, IntFilter, OrderBy, StringFilter, WhereInput, condition_of,
-    exists_related, sort_keys,
+    BooleanFilter, DateTimeFilter, IntFilter, OrderBy, StringFilter, WhereInput, exists_related,
 };
+use super::listing;
 use super::loader::UserById;
 use super::user::{User, UserWhere};
 use super::{count_int, db, list_cost, loader};
@@ -19,7 +19,7 @@ use crate::domain::post::{NewPost, PostPatch};
 use crate::entity::{post, user};
 use crate::error::AppError;
 use crate::store;
-use crate::store::query::{self, Aggregate, Group};
+use crate::store::query::{Aggregate, Group};
 
 /// A post written by a user.
 pub struct Post(pub(super) post::Model);
@@ -288,14 +288,14 @@ impl PostQuery {
         order_by: Option<Vec<OrderBy<PostField>>>,
     ) -> Result<Vec<Post>> {
         let page = Page::parse(skip, limit).extend()?;
-        let db = db(ctx)?;
-        let condition = condition_of(filter.as_ref(), db.get_database_backend())
+        let old_filters = Condition::all()
             .add_option(published.map(|published| post::Column::Published.eq(published)))
             .add_option(author_id.map(|author_id| post::Column::AuthorId.eq(author_id)));
-        let keys = sort_keys(order_by.as_deref(), post::Column::Id);
-        let posts = store::list::<post::Entity>(db, condition, &keys, Some(page))
-            .await
-            .extend()?;
+        let (filter, order_by) = (filter.as_ref(), order_by.as_deref());
+        let id = post::Column::Id;
+        let posts =
+            listing::list::<post::Entity, _, _>(ctx, filter, old_filters, order_by, id, Some(page))
+                .await?;
         Ok(posts.into_iter().map(Post).collect())
     }
 
@@ -313,19 +313,17 @@ impl PostQuery {
         #[graphql(name = "where")] filter: Option<PostWhere>,
         order_by: Option<Vec<OrderBy<PostField>>>,
     ) -> Result<Paged<Post>> {
-        let db = db(ctx)?;
-        let condition = condition_of(filter.as_ref(), db.get_database_backend());
-        let keys = sort_keys(order_by.as_deref(), post::Column::Id);
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-            offset,
-        };
-        connection::<post::Entity, _>(db, condition, keys, args, Post)
-            .await
-            .extend()
+        let args = PageArgs::new(first, after, last, before, offset);
+        let (filter, order_by) = (filter.as_ref(), order_by.as_deref());
+        listing::connection_of::<post::Entity, _, _, _>(
+            ctx,
+            filter,
+            order_by,
+            post::Column::Id,
+            args,
+            Post,
+        )
+        .await
     }
 
     /// Statistics of the posts that match `where`, per group of `groupBy` (one group without).
@@ -337,21 +335,13 @@ impl PostQuery {
         group_by: Option<Vec<PostField>>,
     ) -> Result<Vec<PostAggregate>> {
         use post::Column as C;
-        let db = db(ctx)?;
-        let condition = condition_of(filter.as_ref(), db.get_database_backend());
-        let group_by: Vec<C> = group_by
-            .unwrap_or_default()
-            .into_iter()
-            .map(C::from)
-            .collect();
         let aggregates = [
             (Aggregate::Min, C::CreatedAt),
             (Aggregate::Max, C::CreatedAt),
         ];
-        let groups = query::aggregate::<post::Entity>(db, condition, &group_by, &aggregates)
-            .await
-            .map_err(AppError::from)
-            .extend()?;
+        let groups =
+            listing::groups::<post::Entity, _, _>(ctx, filter.as_ref(), group_by, &aggregates)
+                .await?;
         Ok(groups.into_iter().map(PostAggregate).collect())
     }
 

@@ -4,19 +4,16 @@ use async_graphql::{Context, Enum, InputObject, Object, Result, ResultExt, Simpl
 use sea_orm::{ColumnTrait, Condition, DatabaseBackend};
 
 use super::category::{Category, CategoryWhere};
-use super::connection::{PageArgs, Paged, connection};
-use super::filter::{
-    FloatFilter, IntFilter, OrderBy, StringFilter, WhereInput, condition_of, exists_related,
-    sort_keys,
-};
+use super::connection::{PageArgs, Paged};
+use super::filter::{FloatFilter, IntFilter, OrderBy, StringFilter, WhereInput, exists_related};
+use super::listing;
 use super::loader::CategoryById;
 use super::{aggregate_int, count_int, db, list_cost, loader};
 use crate::domain::page::Page;
 use crate::domain::product::{NewProduct, ProductPatch};
 use crate::entity::{category, product};
-use crate::error::AppError;
 use crate::store;
-use crate::store::query::{self, Aggregate, Group};
+use crate::store::query::{Aggregate, Group};
 
 /// A product for sale.
 pub struct Product(pub(super) product::Model);
@@ -330,13 +327,18 @@ impl ProductQuery {
         order_by: Option<Vec<OrderBy<ProductField>>>,
     ) -> Result<Vec<Product>> {
         let page = Page::parse(skip, limit).extend()?;
-        let db = db(ctx)?;
-        let condition = condition_of(conditions.as_ref(), db.get_database_backend())
-            .add(filter.unwrap_or_default().condition());
-        let keys = sort_keys(order_by.as_deref(), product::Column::Id);
-        let products = store::list::<product::Entity>(db, condition, &keys, Some(page))
-            .await
-            .extend()?;
+        let old_filter = filter.unwrap_or_default().condition();
+        let (conditions, order_by) = (conditions.as_ref(), order_by.as_deref());
+        let id = product::Column::Id;
+        let products = listing::list::<product::Entity, _, _>(
+            ctx,
+            conditions,
+            old_filter,
+            order_by,
+            id,
+            Some(page),
+        )
+        .await?;
         Ok(products.into_iter().map(Product).collect())
     }
 
@@ -354,19 +356,17 @@ impl ProductQuery {
         #[graphql(name = "where")] filter: Option<ProductWhere>,
         order_by: Option<Vec<OrderBy<ProductField>>>,
     ) -> Result<Paged<Product>> {
-        let db = db(ctx)?;
-        let condition = condition_of(filter.as_ref(), db.get_database_backend());
-        let keys = sort_keys(order_by.as_deref(), product::Column::Id);
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-            offset,
-        };
-        connection::<product::Entity, _>(db, condition, keys, args, Product)
-            .await
-            .extend()
+        let args = PageArgs::new(first, after, last, before, offset);
+        let (filter, order_by) = (filter.as_ref(), order_by.as_deref());
+        listing::connection_of::<product::Entity, _, _, _>(
+            ctx,
+            filter,
+            order_by,
+            product::Column::Id,
+            args,
+            Product,
+        )
+        .await
     }
 
     /// Statistics of the products that match `where`, per group of `groupBy` (one group
@@ -379,13 +379,6 @@ impl ProductQuery {
         group_by: Option<Vec<ProductField>>,
     ) -> Result<Vec<ProductAggregate>> {
         use product::Column as C;
-        let db = db(ctx)?;
-        let condition = condition_of(filter.as_ref(), db.get_database_backend());
-        let group_by: Vec<C> = group_by
-            .unwrap_or_default()
-            .into_iter()
-            .map(C::from)
-            .collect();
         let mut aggregates = Vec::new();
         for aggregate in [
             Aggregate::Sum,
@@ -395,10 +388,9 @@ impl ProductQuery {
         ] {
             aggregates.extend([(aggregate, C::Price), (aggregate, C::Stock)]);
         }
-        let groups = query::aggregate::<product::Entity>(db, condition, &group_by, &aggregates)
-            .await
-            .map_err(AppError::from)
-            .extend()?;
+        let groups =
+            listing::groups::<product::Entity, _, _>(ctx, filter.as_ref(), group_by, &aggregates)
+                .await?;
         Ok(groups.into_iter().map(ProductAggregate).collect())
     }
 

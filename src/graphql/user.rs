@@ -4,11 +4,12 @@ use async_graphql::{Context, Enum, InputObject, Object, Result, ResultExt, Simpl
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition, DatabaseBackend};
 
-use super::connection::{PageArgs, Paged, connection};
+use super::connection::{PageArgs, Paged};
 use super::filter::{
     BooleanFilter, DateTimeFilter, IntFilter, OrderBy, StringFilter, WhereInput, condition_of,
     exists_related, sort_keys,
 };
+use super::listing;
 use super::loader::PostsByAuthor;
 use super::post::{Post, PostField, PostRelationFilter, PostWhere};
 use super::{aggregate_int, count_int, db, list_cost, loader};
@@ -16,7 +17,7 @@ use crate::domain::page::{ChildPage, Page};
 use crate::domain::user::{NewUser, UserPatch};
 use crate::entity::{post, user};
 use crate::store;
-use crate::store::query::{self, Aggregate, Group};
+use crate::store::query::{Aggregate, Group};
 
 /// A registered user.
 pub struct User(pub(super) user::Model);
@@ -315,12 +316,17 @@ impl UserQuery {
         order_by: Option<Vec<OrderBy<UserField>>>,
     ) -> Result<Vec<User>> {
         let page = Page::parse(skip, limit).extend()?;
-        let db = db(ctx)?;
-        let condition = condition_of(filter.as_ref(), db.get_database_backend());
-        let keys = sort_keys(order_by.as_deref(), user::Column::Id);
-        let users = store::list::<user::Entity>(db, condition, &keys, Some(page))
-            .await
-            .extend()?;
+        let (filter, order_by) = (filter.as_ref(), order_by.as_deref());
+        let id = user::Column::Id;
+        let users = listing::list::<user::Entity, _, _>(
+            ctx,
+            filter,
+            Condition::all(),
+            order_by,
+            id,
+            Some(page),
+        )
+        .await?;
         Ok(users.into_iter().map(User).collect())
     }
 
@@ -338,19 +344,17 @@ impl UserQuery {
         #[graphql(name = "where")] filter: Option<UserWhere>,
         order_by: Option<Vec<OrderBy<UserField>>>,
     ) -> Result<Paged<User>> {
-        let db = db(ctx)?;
-        let condition = condition_of(filter.as_ref(), db.get_database_backend());
-        let keys = sort_keys(order_by.as_deref(), user::Column::Id);
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-            offset,
-        };
-        connection::<user::Entity, _>(db, condition, keys, args, User)
-            .await
-            .extend()
+        let args = PageArgs::new(first, after, last, before, offset);
+        let (filter, order_by) = (filter.as_ref(), order_by.as_deref());
+        listing::connection_of::<user::Entity, _, _, _>(
+            ctx,
+            filter,
+            order_by,
+            user::Column::Id,
+            args,
+            User,
+        )
+        .await
     }
 
     /// Statistics of the users that match `where`, per group of `groupBy` (one group without).
@@ -362,13 +366,6 @@ impl UserQuery {
         group_by: Option<Vec<UserField>>,
     ) -> Result<Vec<UserAggregate>> {
         use user::Column as C;
-        let db = db(ctx)?;
-        let condition = condition_of(filter.as_ref(), db.get_database_backend());
-        let group_by: Vec<C> = group_by
-            .unwrap_or_default()
-            .into_iter()
-            .map(C::from)
-            .collect();
         let aggregates = [
             (Aggregate::Sum, C::Age),
             (Aggregate::Avg, C::Age),
@@ -377,10 +374,9 @@ impl UserQuery {
             (Aggregate::Min, C::CreatedAt),
             (Aggregate::Max, C::CreatedAt),
         ];
-        let groups = query::aggregate::<user::Entity>(db, condition, &group_by, &aggregates)
-            .await
-            .map_err(crate::error::AppError::from)
-            .extend()?;
+        let groups =
+            listing::groups::<user::Entity, _, _>(ctx, filter.as_ref(), group_by, &aggregates)
+                .await?;
         Ok(groups.into_iter().map(UserAggregate).collect())
     }
 
