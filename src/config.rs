@@ -77,6 +77,16 @@ pub struct Config {
     /// How logs are written: `pretty` for people, `json` for log collectors.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t, global = true)]
     pub log_format: crate::telemetry::LogFormat,
+    /// SQLite durability: `full` (a commit is on disk before it is acknowledged, survives a
+    /// power cut) or `normal` (survives a crash of the process only; much faster writes).
+    #[arg(
+        long,
+        env = "SQLITE_DURABILITY",
+        value_enum,
+        default_value_t,
+        global = true
+    )]
+    pub sqlite_durability: crate::db::SqliteDurability,
     /// Address to listen on.
     #[arg(long, env = "HOST", default_value = "127.0.0.1", global = true)]
     pub host: IpAddr,
@@ -175,6 +185,7 @@ impl From<&Config> for PoolSettings {
         Self {
             max_connections: config.database_max_connections,
             acquire_timeout: std::time::Duration::from_secs(config.database_acquire_timeout_secs),
+            sqlite_durability: config.sqlite_durability,
         }
     }
 }

@@ -11,13 +11,28 @@ const SQLITE_MAX_CONNECTIONS: u32 = 8;
 /// How long a SQLite connection waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// How the connection pool is sized and how long a request waits for a connection.
+/// When SQLite considers a write done.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum SqliteDurability {
+    /// `synchronous=FULL`: every commit is on disk before it is acknowledged; survives a
+    /// crash of the process and a power cut.
+    #[default]
+    Full,
+    /// `synchronous=NORMAL` (WAL): commits reach the disk at checkpoints; survives a crash of
+    /// the process, but a power cut may lose the last acknowledged writes. Much faster writes.
+    Normal,
+}
+
+/// How the connection pool is sized, how long a request waits for a connection, and how
+/// durable SQLite commits are.
 #[derive(Clone, Debug)]
 pub struct PoolSettings {
     /// Most connections; `None`: 8 on SQLite, 10 on PostgreSQL.
     pub max_connections: Option<u32>,
     /// How long a request waits for a free connection before it gets `SERVICE_UNAVAILABLE`.
     pub acquire_timeout: Duration,
+    /// SQLite's `synchronous` setting (PostgreSQL keeps its own configuration).
+    pub sqlite_durability: SqliteDurability,
 }
 
 impl Default for PoolSettings {
@@ -25,6 +40,7 @@ impl Default for PoolSettings {
         Self {
             max_connections: None,
             acquire_timeout: Duration::from_secs(5),
+            sqlite_durability: SqliteDurability::Full,
         }
     }
 }
@@ -39,13 +55,18 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 
 /// Opens a connection pool on `url`.
 ///
-/// Every pooled SQLite connection enforces foreign keys, uses WAL journaling with
-/// `synchronous = FULL` (a write is on disk before it is acknowledged) and waits up to five
-/// seconds for a busy database, so constraints and concurrency behave as on PostgreSQL.
+/// Every pooled SQLite connection enforces foreign keys, uses WAL journaling with the
+/// configured `synchronous` (FULL by default: a write is on disk before it is acknowledged) and
+/// waits up to five seconds for a busy database, so constraints and concurrency behave as on
+/// PostgreSQL.
 ///
 /// # Errors
 /// When the URL is invalid or the database cannot be reached.
 pub async fn connect_with(url: &str, pool: &PoolSettings) -> Result<DatabaseConnection, DbErr> {
+    let synchronous = match pool.sqlite_durability {
+        SqliteDurability::Full => SqliteSynchronous::Full,
+        SqliteDurability::Normal => SqliteSynchronous::Normal,
+    };
     let mut options = ConnectOptions::new(url);
     if let Some(max) = pool.max_connections {
         options.max_connections(max.max(1));
@@ -57,10 +78,10 @@ pub async fn connect_with(url: &str, pool: &PoolSettings) -> Result<DatabaseConn
         .acquire_timeout(pool.acquire_timeout)
         .connect_timeout(Duration::from_secs(3))
         .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|opts| {
+        .map_sqlx_sqlite_opts(move |opts| {
             opts.foreign_keys(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
+                .synchronous(synchronous)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
         });
     Database::connect(options).await

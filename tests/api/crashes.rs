@@ -103,13 +103,13 @@ async fn assert_sqlite_intact(database: &TestDatabase) {
     let _ = db.close().await;
 }
 
-async fn acknowledged_writes_survive_kill_9(backend: Backend) {
+async fn acknowledged_writes_survive_kill_9(backend: Backend, env: &[(&str, &str)]) {
     let Some(database) = TestDatabase::create(backend).await else {
         return;
     };
     let mut acknowledged = Vec::new();
     for round in 0..3 {
-        let server = Server::start(&database.url);
+        let server = Server::start_with(&database.url, env);
         let mut writers = start_writers(&server, round);
         tokio::time::sleep(Duration::from_millis(600)).await;
         server.crash();
@@ -136,12 +136,18 @@ async fn acknowledged_writes_survive_kill_9(backend: Backend) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_acknowledged_writes_survive_kill_9() {
-    acknowledged_writes_survive_kill_9(Backend::Sqlite).await;
+    acknowledged_writes_survive_kill_9(Backend::Sqlite, &[]).await;
+}
+
+/// `synchronous=NORMAL` gives up power-cut safety, not process-crash safety.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_normal_durability_survives_kill_9() {
+    acknowledged_writes_survive_kill_9(Backend::Sqlite, &[("SQLITE_DURABILITY", "normal")]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_acknowledged_writes_survive_kill_9() {
-    acknowledged_writes_survive_kill_9(Backend::Postgres).await;
+    acknowledged_writes_survive_kill_9(Backend::Postgres, &[]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -110,6 +110,7 @@ async fn a_single_connection_pool_still_serves_nested_queries(backend: Backend) 
     let pool = PoolSettings {
         max_connections: Some(1),
         acquire_timeout: Duration::from_secs(2),
+        ..PoolSettings::default()
     };
     let Some(app) = TestApp::spawn_configured(backend, HttpSettings::default(), pool).await else {
         return;
@@ -140,6 +141,7 @@ async fn an_exhausted_pool_fails_fast_and_clearly_then_recovers() {
     let pool = PoolSettings {
         max_connections: Some(2),
         acquire_timeout: Duration::from_secs(1),
+        ..PoolSettings::default()
     };
     let app = TestApp::spawn_configured(Backend::Sqlite, HttpSettings::default(), pool)
         .await

@@ -38,3 +38,21 @@ async fn every_pooled_connection_has_the_pragmas() {
         txn.rollback().await.expect("rollback");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn normal_durability_is_synchronous_normal() {
+    use agora::HttpSettings;
+    use agora::db::{PoolSettings, SqliteDurability};
+
+    let pool = PoolSettings {
+        sqlite_durability: SqliteDurability::Normal,
+        ..PoolSettings::default()
+    };
+    let app = TestApp::spawn_configured(Backend::Sqlite, HttpSettings::default(), pool)
+        .await
+        .expect("SQLite");
+    let txn = app.db.begin().await.expect("begin");
+    assert_eq!(pragma(&txn, "synchronous").await, "1", "NORMAL");
+    assert_eq!(pragma(&txn, "journal_mode").await, "wal");
+    txn.rollback().await.expect("rollback");
+}
