@@ -5,11 +5,12 @@ use sea_orm::{Condition, DatabaseBackend};
 
 use super::connection::{PageArgs, Paged};
 use super::filter::{
-    IntFilter, OrderBy, StringFilter, WhereInput, condition_of, exists_related, sort_keys,
+    IntFilter, OrderBy, RelationFilter, StringFilter, WhereInput, condition_of, exists_related,
+    sort_keys,
 };
 use super::listing;
 use super::loader::ProductsByCategory;
-use super::product::{Product, ProductField, ProductRelationFilter, ProductWhere};
+use super::product::{Product, ProductField, ProductWhere};
 use super::{count_int, db, list_cost, loader};
 use crate::domain::category::CategoryName;
 use crate::domain::page::ChildPage;
@@ -80,7 +81,7 @@ pub struct CategoryWhere {
     id: Option<IntFilter>,
     name: Option<StringFilter>,
     /// Conditions on the category's products.
-    products: Option<ProductRelationFilter>,
+    products: Option<RelationFilter<ProductWhere>>,
     /// Every one of these holds.
     and: Option<Vec<CategoryWhere>>,
     /// At least one of these holds.

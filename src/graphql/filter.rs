@@ -7,8 +7,8 @@ use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, DatabaseBackend, EntityTrait, Value};
 
 use super::category::CategoryField;
-use super::post::PostField;
-use super::product::ProductField;
+use super::post::{PostField, PostWhere};
+use super::product::{ProductField, ProductWhere};
 use super::user::UserField;
 use crate::domain::fold;
 use crate::store::query::{self, Direction, Sort, bindable, never};
@@ -463,6 +463,34 @@ pub fn exists_related<E: EntityTrait, O: ColumnTrait>(
         .and_where(Expr::col((column.entity_name(), column)).equals((outer.entity_name(), outer)))
         .cond_where(condition);
     Condition::all().add(Expr::exists(related))
+}
+
+/// Conditions on a parent's related rows (a user's posts, a category's products).
+#[derive(InputObject, Clone, Debug, Default)]
+#[graphql(concrete(name = "PostRelationFilter", params(PostWhere)))]
+#[graphql(concrete(name = "ProductRelationFilter", params(ProductWhere)))]
+pub struct RelationFilter<W: InputType> {
+    /// At least one related row meets this.
+    some: Option<Box<W>>,
+    /// No related row meets this.
+    none: Option<Box<W>>,
+}
+
+impl<W: InputType + WhereInput> RelationFilter<W> {
+    /// The condition on the parent, given how to say "a related row meets this".
+    pub fn condition(
+        &self,
+        backend: DatabaseBackend,
+        exists: impl Fn(Condition) -> Condition,
+    ) -> Condition {
+        Condition::all()
+            .add_option(self.some.as_ref().map(|w| exists(w.condition(backend))))
+            .add_option(
+                self.none
+                    .as_ref()
+                    .map(|w| exists(w.condition(backend)).not()),
+            )
+    }
 }
 
 /// The condition of an optional `where` argument (no condition when absent).

@@ -165,32 +165,6 @@ impl WhereInput for PostWhere {
     }
 }
 
-/// Conditions on a user's posts.
-#[derive(InputObject, Clone, Debug, Default)]
-pub struct PostRelationFilter {
-    /// At least one post meets this.
-    some: Option<Box<PostWhere>>,
-    /// No post meets this.
-    none: Option<Box<PostWhere>>,
-}
-
-impl PostRelationFilter {
-    /// The condition on the parent, given how to say "a related post meets this".
-    pub fn condition(
-        &self,
-        backend: DatabaseBackend,
-        exists: impl Fn(Condition) -> Condition,
-    ) -> Condition {
-        Condition::all()
-            .add_option(self.some.as_ref().map(|w| exists(w.condition(backend))))
-            .add_option(
-                self.none
-                    .as_ref()
-                    .map(|w| exists(w.condition(backend)).not()),
-            )
-    }
-}
-
 /// The grouped fields of a group of posts (null when not grouped by that field).
 #[derive(SimpleObject)]
 pub struct PostGroupKey {

@@ -135,32 +135,6 @@ impl WhereInput for ProductWhere {
     }
 }
 
-/// Conditions on a category's products.
-#[derive(InputObject, Clone, Debug, Default)]
-pub struct ProductRelationFilter {
-    /// At least one product meets this.
-    some: Option<Box<ProductWhere>>,
-    /// No product meets this.
-    none: Option<Box<ProductWhere>>,
-}
-
-impl ProductRelationFilter {
-    /// The condition on the parent, given how to say "a related product meets this".
-    pub fn condition(
-        &self,
-        backend: DatabaseBackend,
-        exists: impl Fn(Condition) -> Condition,
-    ) -> Condition {
-        Condition::all()
-            .add_option(self.some.as_ref().map(|w| exists(w.condition(backend))))
-            .add_option(
-                self.none
-                    .as_ref()
-                    .map(|w| exists(w.condition(backend)).not()),
-            )
-    }
-}
-
 /// The grouped fields of a group of products (null when not grouped by that field).
 #[derive(SimpleObject)]
 pub struct ProductGroupKey {

@@ -6,12 +6,12 @@ use sea_orm::{ColumnTrait, Condition, DatabaseBackend};
 
 use super::connection::{PageArgs, Paged};
 use super::filter::{
-    BooleanFilter, DateTimeFilter, IntFilter, OrderBy, StringFilter, WhereInput, condition_of,
-    exists_related, sort_keys,
+    BooleanFilter, DateTimeFilter, IntFilter, OrderBy, RelationFilter, StringFilter, WhereInput,
+    condition_of, exists_related, sort_keys,
 };
 use super::listing;
 use super::loader::PostsByAuthor;
-use super::post::{Post, PostField, PostRelationFilter, PostWhere};
+use super::post::{Post, PostField, PostWhere};
 use super::{aggregate_int, count_int, db, list_cost, loader};
 use crate::domain::page::{ChildPage, Page};
 use crate::domain::user::{NewUser, UserPatch};
@@ -120,7 +120,7 @@ pub struct UserWhere {
     is_active: Option<BooleanFilter>,
     created_at: Option<DateTimeFilter>,
     /// Conditions on the user's posts.
-    posts: Option<PostRelationFilter>,
+    posts: Option<RelationFilter<PostWhere>>,
     /// Every one of these holds.
     and: Option<Vec<UserWhere>>,
     /// At least one of these holds.
