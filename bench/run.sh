@@ -147,7 +147,8 @@ bench_backend() { # backend url
 bench_backend sqlite "sqlite://$work/bench.db?mode=rwc"
 if [ -n "$postgres_url" ] && psql "$postgres_url" -qc 'select 1' >/dev/null 2>&1; then
   psql "$postgres_url" -qc 'DROP DATABASE IF EXISTS agora_bench' -c 'CREATE DATABASE agora_bench' >/dev/null
-  bench_backend postgres "${postgres_url%/*}/agora_bench"
+  # Loopback: TLS would only add CPU on both ends (sqlx negotiates it when the server offers it).
+  bench_backend postgres "${postgres_url%/*}/agora_bench?sslmode=disable"
   psql "$postgres_url" -qc 'DROP DATABASE IF EXISTS agora_bench WITH (FORCE)' >/dev/null || true
 else
   echo "!!! PostgreSQL not reachable at BENCH_POSTGRES_URL: skipped"

@@ -11,6 +11,9 @@ const SQLITE_MAX_CONNECTIONS: u32 = 8;
 /// How long a SQLite connection waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long a pooled server connection may sit idle before it is pinged on checkout.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(10);
+
 /// When SQLite considers a write done.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum SqliteDurability {
@@ -73,6 +76,13 @@ pub async fn connect_with(url: &str, pool: &PoolSettings) -> Result<DatabaseConn
     } else if url.starts_with("sqlite:") {
         // sea-orm would otherwise give SQLite a single connection, serialising every request.
         options.max_connections(SQLITE_MAX_CONNECTIONS);
+    }
+    if url.starts_with("sqlite:") {
+        // A file cannot hang up: a ping would only cost a round trip to the connection's thread.
+        options.test_before_acquire(false);
+    } else {
+        // A connection in use is known to be alive; one that sat idle may have been cut.
+        options.test_before_acquire_if_idle_for(IDLE_BEFORE_PING);
     }
     options
         .acquire_timeout(pool.acquire_timeout)

@@ -24,6 +24,7 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
+use crate::documents::ParsedDocuments;
 use crate::graphql::{self, AgoraSchema, SchemaLimits, build_schema};
 use crate::guard::{self, GuardLimits};
 use crate::persisted::{PersistedQueries, Refusal};
@@ -102,6 +103,8 @@ pub struct AppState {
     pub settings: Arc<HttpSettings>,
     /// Queries clients may send by hash (APQ).
     pub persisted: Arc<PersistedQueries>,
+    /// Documents parsed lately, by their text.
+    pub documents: Arc<ParsedDocuments>,
 }
 
 impl AppState {
@@ -112,6 +115,7 @@ impl AppState {
             db,
             settings: Arc::new(settings),
             persisted: Arc::default(),
+            documents: Arc::default(),
         }
     }
 }
@@ -199,7 +203,8 @@ fn request_error(status: StatusCode, code: &str, message: &str) -> Response {
 /// Admits a request or says why not: it fills in a persisted query from its hash (APQ), then
 /// refuses a request without a query or whose document breaks a limit. This runs before
 /// anything parses the document (the parser is recursive, and some documents are exponential
-/// to validate); only a document that passes is remembered for its hash.
+/// to validate); only a document that passes is remembered for its hash, and parsed (once per
+/// distinct text).
 fn refusal(state: &AppState, request: &mut async_graphql::Request) -> Option<Response> {
     let to_remember = match state.persisted.resolve(request) {
         Ok(hash) => hash,

@@ -8,6 +8,8 @@
 pub mod config;
 /// Connecting to and migrating the database.
 pub mod db;
+/// Parsed documents, cached by their text.
+pub mod documents;
 /// Validated inputs (SPEC section 2).
 pub mod domain;
 /// SeaORM models of the tables.
