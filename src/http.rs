@@ -247,6 +247,7 @@ fn refusal(state: &AppState, request: &mut async_graphql::Request) -> Option<Res
     if let Some(hash) = to_remember {
         state.persisted.remember(hash, &request.query);
     }
+    state.documents.attach(request);
     None
 }
 
@@ -381,8 +382,12 @@ fn is_mutation(request: &mut async_graphql::Request) -> bool {
 async fn execute(state: &AppState, mut request: async_graphql::Request) -> Response {
     let operation = operation_name(&mut request);
     let started = Instant::now();
-    let running =
-        telemetry::counting_statements(graphql::execute(&state.schema, request, &state.db));
+    let running = telemetry::counting_statements(graphql::execute(
+        &state.schema,
+        request,
+        &state.db,
+        state.settings.schema_limits,
+    ));
     let finished = tokio::time::timeout(state.settings.request_timeout, running).await;
     let (outcome, statements) = match &finished {
         Ok((response, statements)) if response.is_ok() => ("ok", *statements),

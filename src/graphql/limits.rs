@@ -1,66 +1,52 @@
-//! Depth and cost limits on a parsed query, each refused with an error code of its own.
+//! Depth and cost limits on a parsed query: async-graphql enforces them while it validates (no
+//! per-field hook needed); this gives its refusals agora's codes and names the settings.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
-use async_graphql::{ErrorExtensionValues, ServerError, ValidationResult};
+use async_graphql::{ErrorExtensionValues, Response, ServerError};
 
 use super::SchemaLimits;
 
-/// The extension that enforces `SchemaLimits` after validation has measured the query.
-pub struct QueryLimits(pub SchemaLimits);
+/// async-graphql's message when a query exceeds `limit_depth`.
+const TOO_DEEP: &str = "Query is nested too deep.";
+/// async-graphql's message when a query exceeds `limit_complexity`.
+const TOO_COMPLEX: &str = "Query is too complex.";
 
-impl ExtensionFactory for QueryLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(QueryLimitsExtension(self.0))
+/// Rewrites async-graphql's depth and complexity refusals in `response` into errors with the
+/// codes `QUERY_TOO_DEEP` and `QUERY_TOO_COMPLEX`, the limit, and the setting to change.
+pub fn name_refusals(response: &mut Response, limits: SchemaLimits) {
+    // Such a refusal is the only error of a response without data.
+    let [error] = response.errors.as_mut_slice() else {
+        return;
+    };
+    if error.extensions.is_some() || !error.path.is_empty() {
+        return;
     }
+    *error = match error.message.as_str() {
+        TOO_DEEP => refusal(
+            "QUERY_TOO_DEEP",
+            format!(
+                "The query nests fields deeper than {} (MAX_QUERY_DEPTH).",
+                limits.max_depth
+            ),
+            limits.max_depth,
+        ),
+        TOO_COMPLEX => refusal(
+            "QUERY_TOO_COMPLEX",
+            format!(
+                "The query costs more than {} (MAX_QUERY_COMPLEXITY). Ask for smaller pages.",
+                limits.max_complexity
+            ),
+            limits.max_complexity,
+        ),
+        _ => return,
+    };
 }
 
-struct QueryLimitsExtension(SchemaLimits);
-
-/// An error about a limit: its code, and a message that names the limit and its setting.
-fn refusal(code: &str, message: String, max: usize) -> Vec<ServerError> {
+/// An error about a limit: its code, a message that names the limit and its setting.
+fn refusal(code: &str, message: String, max: usize) -> ServerError {
     let mut error = ServerError::new(message, None);
     let mut extensions = ErrorExtensionValues::default();
     extensions.set("code", code);
     extensions.set("limit", max);
     error.extensions = Some(extensions);
-    vec![error]
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for QueryLimitsExtension {
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let measured = next.run(ctx).await?;
-        let SchemaLimits {
-            max_depth,
-            max_complexity,
-        } = self.0;
-        if measured.depth > max_depth {
-            return Err(refusal(
-                "QUERY_TOO_DEEP",
-                format!(
-                    "The query nests fields {} deep; the limit is {max_depth} (MAX_QUERY_DEPTH).",
-                    measured.depth
-                ),
-                max_depth,
-            ));
-        }
-        if measured.complexity > max_complexity {
-            return Err(refusal(
-                "QUERY_TOO_COMPLEX",
-                format!(
-                    "The query costs {}; the limit is {max_complexity} (MAX_QUERY_COMPLEXITY). \
-                     Ask for smaller pages.",
-                    measured.complexity
-                ),
-                max_complexity,
-            ));
-        }
-        Ok(measured)
-    }
+    error
 }

@@ -79,7 +79,8 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 /// to clone.
 pub fn build_schema(db: DatabaseConnection, limits: SchemaLimits) -> AgoraSchema {
     builder()
-        .extension(limits::QueryLimits(limits))
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
         .data(db)
         .finish()
 }
@@ -94,17 +95,22 @@ pub fn sdl() -> String {
 /// The loaders' batch tasks run on this request's task instead of the runtime's worker threads:
 /// a batch then cannot fire on another thread while this request is still queueing keys, so a
 /// nested list level costs one statement even on a busy machine.
+///
+/// `limits` must be those the schema was built with: they name its refusals.
 pub async fn execute(
     schema: &AgoraSchema,
     request: async_graphql::Request,
     db: &DatabaseConnection,
+    limits: SchemaLimits,
 ) -> async_graphql::Response {
     let (spawner, batches) = loader::BatchQueue::new();
     // No extra wait: a batch starts as soon as the request has nothing else to do.
     let loader = DataLoader::new(Loaders::new(db.clone()), spawner).delay(Duration::ZERO);
-    batches
+    let mut response = batches
         .drive_alongside(schema.execute(request.data(loader)))
-        .await
+        .await;
+    limits::name_refusals(&mut response, limits);
+    response
 }
 
 /// A row count as a GraphQL `Int` (counts beyond its range are shown as its maximum).
