@@ -65,7 +65,9 @@ mod tests {
         let mut second = async_graphql::Request::new("{ users { id } }");
         documents.attach(&mut second);
         assert_eq!(documents.lock().len(), 1);
-        let parsed = second.parsed_query().map(|doc| doc.operations.iter().count());
+        let parsed = second
+            .parsed_query()
+            .map(|doc| doc.operations.iter().count());
         assert_eq!(parsed.ok(), Some(1));
     }
 

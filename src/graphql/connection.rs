@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::domain::page::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::error::AppError;
-use crate::store::query::{Direction, Sort, beyond, key_values, ordered};
+use crate::store::query::{Direction, Sort, beyond, fetch_page, key_values, ordered};
 
 /// The arguments every `xConnection` field takes.
 pub struct PageArgs {
@@ -243,10 +243,8 @@ where
     if let Some(before) = &before {
         page_condition = page_condition.add(beyond(backend, &keys, before, false));
     }
-    let select = ordered(E::find().filter(page_condition), backend, &keys, backward)
-        .offset(offset)
-        .limit(size + 1);
-    let mut rows = select.all(db).await?;
+    let select = ordered(E::find().filter(page_condition), backend, &keys, backward);
+    let mut rows = fetch_page(db, select, offset, size + 1).await?;
     let more = rows.len() as u64 > size;
     rows.truncate(usize::try_from(size).unwrap_or(usize::MAX));
     if backward {

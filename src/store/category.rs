@@ -14,7 +14,7 @@ const NAME_TAKEN: AppError = AppError::Conflict("Category name already exists");
 /// # Errors
 /// `Internal` when the database fails.
 pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<Model>, AppError> {
-    Ok(Entity::find_by_id(id).one(db).await?)
+    super::find::<Entity>(db, id).await
 }
 
 /// The categories among `ids`, in no particular order.

@@ -9,7 +9,7 @@ pub mod user;
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PrimaryKeyTrait,
-    QueryFilter, QuerySelect,
+    QueryFilter,
 };
 
 use crate::domain::page::Page;
@@ -33,11 +33,23 @@ pub async fn list<E: EntityTrait>(
         keys,
         false,
     );
-    let select = match page {
-        Some(page) => select.offset(page.skip()).limit(page.limit()),
-        None => select,
+    let rows = match page {
+        Some(page) => query::fetch_page(db, select, page.skip(), page.limit()).await?,
+        None => select.all(db).await?,
     };
-    Ok(select.all(db).await?)
+    Ok(rows)
+}
+
+/// Row `id` of `E`, if any.
+///
+/// # Errors
+/// `Internal` when the database fails.
+pub async fn find<E>(db: &impl ConnectionTrait, id: i32) -> Result<Option<E::Model>, AppError>
+where
+    E: EntityTrait,
+    i32: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+{
+    Ok(query::fetch_first(db, E::find_by_id(id)).await?)
 }
 
 /// Applies `changes` to row `id` in one statement and returns the row as it is now, or `None`
@@ -53,7 +65,7 @@ where
     i32: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
 {
     if !changes.is_changed() {
-        return E::find_by_id(id).one(db).await;
+        return query::fetch_first(db, E::find_by_id(id)).await;
     }
     let mut rows = E::update_many()
         .set(changes)

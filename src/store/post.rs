@@ -1,7 +1,7 @@
 //! Reads and writes of `posts`.
 
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait};
 
 use crate::domain::post::{NewPost, PostPatch};
 use crate::entity::post::{ActiveModel, Column, Entity, Model};
@@ -15,7 +15,7 @@ const NO_AUTHOR: AppError = AppError::NotFound("Author not found");
 /// # Errors
 /// `Internal` when the database fails.
 pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<Model>, AppError> {
-    Ok(Entity::find_by_id(id).one(db).await?)
+    super::find::<Entity>(db, id).await
 }
 
 /// Inserts a post and returns it as stored.

@@ -1,6 +1,6 @@
 //! Reads and writes of `products`.
 
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait};
 
 use crate::domain::product::{NewProduct, ProductPatch};
 use crate::entity::product::{ActiveModel, Column, Entity, Model};
@@ -14,7 +14,7 @@ const NO_CATEGORY: AppError = AppError::NotFound("Category not found");
 /// # Errors
 /// `Internal` when the database fails.
 pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<Model>, AppError> {
-    Ok(Entity::find_by_id(id).one(db).await?)
+    super::find::<Entity>(db, id).await
 }
 
 /// Inserts a product and returns it as stored.

@@ -20,7 +20,7 @@ const EMAIL_TAKEN: AppError = AppError::Conflict("Email already registered");
 /// # Errors
 /// `Internal` when the database fails.
 pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<Model>, AppError> {
-    Ok(Entity::find_by_id(id).one(db).await?)
+    super::find::<Entity>(db, id).await
 }
 
 /// The users among `ids`, in no particular order.
