@@ -63,7 +63,7 @@ pub struct Config {
         global = true
     )]
     pub database_url: String,
-    /// Most database connections in the pool (default: 8 on SQLite, 10 on PostgreSQL).
+    /// Most database connections in the pool (default: two per CPU core, 2 to 8, on SQLite; 10 on PostgreSQL).
     #[arg(long, env = "DATABASE_MAX_CONNECTIONS", global = true)]
     pub database_max_connections: Option<u32>,
     /// How long a request waits for a free database connection, in seconds.

@@ -6,8 +6,10 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
-/// Connections of a SQLite pool: WAL lets readers run beside the one writer.
-const SQLITE_MAX_CONNECTIONS: u32 = 8;
+/// Connections of a SQLite pool per CPU core: WAL lets readers run beside the one writer, and
+/// a read of a cached file is CPU work, so more connections than this only cost memory (each
+/// has its own thread and page cache).
+const SQLITE_CONNECTIONS_PER_CORE: u32 = 2;
 /// How long a SQLite connection waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -30,7 +32,7 @@ pub enum SqliteDurability {
 /// durable SQLite commits are.
 #[derive(Clone, Debug)]
 pub struct PoolSettings {
-    /// Most connections; `None`: 8 on SQLite, 10 on PostgreSQL.
+    /// Most connections; `None`: two per CPU core (2 to 8) on SQLite, 10 on PostgreSQL.
     pub max_connections: Option<u32>,
     /// How long a request waits for a free connection before it gets `SERVICE_UNAVAILABLE`.
     pub acquire_timeout: Duration,
@@ -75,7 +77,11 @@ pub async fn connect_with(url: &str, pool: &PoolSettings) -> Result<DatabaseConn
         options.max_connections(max.max(1));
     } else if url.starts_with("sqlite:") {
         // sea-orm would otherwise give SQLite a single connection, serialising every request.
-        options.max_connections(SQLITE_MAX_CONNECTIONS);
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let connections = u32::try_from(cores)
+            .unwrap_or(u32::MAX)
+            .saturating_mul(SQLITE_CONNECTIONS_PER_CORE);
+        options.max_connections(connections.clamp(2, 8));
     }
     if url.starts_with("sqlite:") {
         // A file cannot hang up: a ping would only cost a round trip to the connection's thread.
