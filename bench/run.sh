@@ -163,6 +163,7 @@ $smoke && exit 0
   echo "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM."
   echo "Load: wrk, 2 threads, $connections connections, $duration per workload, loopback."
   echo "Data: $users users, $((users * posts_per_user)) posts, 20 categories, 2,000 products (\`agora seed\`)."
+  echo "PostgreSQL: the machine's own server over loopback, without TLS (\`sslmode=disable\`)."
   echo "Failures count non-200 answers and GraphQL errors. CPU is the server's CPU time per request;"
   echo "SQL is statements per request from its \`/metrics\`; RSS is the server's peak."
   echo
