@@ -50,3 +50,40 @@ fn refusal(code: &str, message: String, max: usize) -> ServerError {
     error.extensions = Some(extensions);
     error
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::PathSegment;
+
+    fn response_with(error: ServerError) -> Response {
+        Response::from_errors(vec![error])
+    }
+
+    #[test]
+    fn async_graphql_refusals_get_agora_codes() {
+        let limits = SchemaLimits::default();
+        for (message, code) in [
+            (TOO_DEEP, "QUERY_TOO_DEEP"),
+            (TOO_COMPLEX, "QUERY_TOO_COMPLEX"),
+        ] {
+            let mut response = response_with(ServerError::new(message, None));
+            name_refusals(&mut response, limits);
+            let error = &response.errors[0];
+            let extensions = error.extensions.as_ref().map(|e| e.get("code").cloned());
+            assert_eq!(extensions, Some(Some(async_graphql::Value::from(code))));
+        }
+    }
+
+    #[test]
+    fn other_errors_are_left_alone() {
+        let limits = SchemaLimits::default();
+        let mut in_a_field = ServerError::new(TOO_DEEP, None);
+        in_a_field.path = vec![PathSegment::Field("users".into())];
+        for error in [in_a_field, ServerError::new("Unknown field \"x\"", None)] {
+            let mut response = response_with(error.clone());
+            name_refusals(&mut response, limits);
+            assert_eq!(response.errors, vec![error]);
+        }
+    }
+}

@@ -7,7 +7,7 @@ use sea_orm::sea_query::{
 use sea_orm::{
     ColumnTrait, ColumnType, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
     FromQueryResult, IdenStatic, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
-    Select, Value,
+    Select, Statement, Value,
 };
 
 /// Ascending or descending.
@@ -98,9 +98,20 @@ pub async fn fetch_page<E: EntityTrait>(
     skip: u64,
     limit: u64,
 ) -> Result<Vec<E::Model>, DbErr> {
-    let mut statement = select.build(db.get_database_backend());
-    statement.sql = format!("{} LIMIT {limit} OFFSET {skip}", statement.sql);
+    let statement = paged_statement(select, db.get_database_backend(), skip, limit);
     E::find().from_raw_sql(statement).all(db).await
+}
+
+/// The statement of `select` with its page written in (see `fetch_page`).
+fn paged_statement<E: EntityTrait>(
+    select: Select<E>,
+    backend: DatabaseBackend,
+    skip: u64,
+    limit: u64,
+) -> Statement {
+    let mut statement = select.build(backend);
+    statement.sql = format!("{} LIMIT {limit} OFFSET {skip}", statement.sql);
+    statement
 }
 
 /// The first row of `select`, if any (see `fetch_page` for why not `Select::one`).
@@ -392,4 +403,29 @@ pub async fn aggregate<E: EntityTrait>(
             Ok(Group { row, count })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entity::post;
+
+    #[test]
+    fn a_page_is_written_into_the_sql_not_bound() {
+        for backend in [DatabaseBackend::Sqlite, DatabaseBackend::Postgres] {
+            let select = post::Entity::find().filter(post::Column::AuthorId.eq(7));
+            let bound = select
+                .clone()
+                .build(backend)
+                .values
+                .map_or(0, |v| v.0.len());
+            let statement = paged_statement(select, backend, 40, 20);
+            assert!(
+                statement.sql.ends_with(" LIMIT 20 OFFSET 40"),
+                "{}",
+                statement.sql
+            );
+            assert_eq!(statement.values.map_or(0, |v| v.0.len()), bound);
+        }
+    }
 }
