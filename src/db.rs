@@ -10,6 +10,10 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 /// a read of a cached file is CPU work, so more connections than this only cost memory (each
 /// has its own thread and page cache).
 const SQLITE_CONNECTIONS_PER_CORE: u32 = 2;
+/// Rows a SQLite connection's thread may send ahead of the request reading them. sqlx's default
+/// (50) made the thread stop and be woken again within one page; the request collects every
+/// row anyway, so a larger buffer costs no memory it would not use.
+const SQLITE_ROW_BUFFER: usize = 1024;
 /// How long a SQLite connection waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -99,6 +103,7 @@ pub async fn connect_with(url: &str, pool: &PoolSettings) -> Result<DatabaseConn
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(synchronous)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .row_buffer_size(SQLITE_ROW_BUFFER)
         });
     Database::connect(options).await
 }
