@@ -11,8 +11,8 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 /// has its own thread and page cache).
 const SQLITE_CONNECTIONS_PER_CORE: u32 = 2;
 /// Rows a SQLite connection's thread may send ahead of the request reading them. sqlx's default
-/// (50) made the thread stop and be woken again within one page; the request collects every
-/// row anyway, so a larger buffer costs no memory it would not use.
+/// (50) made the thread stop and be woken again within one page. The request collects every
+/// row anyway; the price is up to this many rows held twice (row and model) per connection.
 const SQLITE_ROW_BUFFER: usize = 1024;
 /// How long a SQLite connection waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
