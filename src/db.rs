@@ -76,10 +76,11 @@ pub async fn connect_with(url: &str, pool: &PoolSettings) -> Result<DatabaseConn
         SqliteDurability::Full => SqliteSynchronous::Full,
         SqliteDurability::Normal => SqliteSynchronous::Normal,
     };
+    let is_sqlite = url.starts_with("sqlite:");
     let mut options = ConnectOptions::new(url);
     if let Some(max) = pool.max_connections {
         options.max_connections(max.max(1));
-    } else if url.starts_with("sqlite:") {
+    } else if is_sqlite {
         // sea-orm would otherwise give SQLite a single connection, serialising every request.
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let connections = u32::try_from(cores)
@@ -87,7 +88,7 @@ pub async fn connect_with(url: &str, pool: &PoolSettings) -> Result<DatabaseConn
             .saturating_mul(SQLITE_CONNECTIONS_PER_CORE);
         options.max_connections(connections.clamp(2, 8));
     }
-    if url.starts_with("sqlite:") {
+    if is_sqlite {
         // A file cannot hang up: a ping would only cost a round trip to the connection's thread.
         options.test_before_acquire(false);
     } else {
