@@ -4,23 +4,21 @@
 use std::io::IsTerminal as _;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::seq::IndexedRandom as _;
 use rand::{RngExt as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
-use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QuerySelect, TransactionTrait,
-};
+use sea_orm::DatabaseConnection;
 
 use crate::domain::category::CategoryName;
-use crate::domain::post::NewPost;
-use crate::domain::product::NewProduct;
-use crate::domain::user::NewUser;
-use crate::entity::{category, post, product, user};
+use crate::domain::post::{Content, NewPost, Title};
+use crate::domain::product::{NewProduct, Price, ProductName, Stock};
+use crate::domain::user::{Age, City, Email, NewUser, UserName};
+use crate::entity::{category, user};
 use crate::error::AppError;
+use crate::store;
+use crate::store::bulk::{ids_after, insert_all, max_id};
 
 /// How much to create.
 #[derive(Clone, Debug, clap::Args)]
@@ -44,11 +42,6 @@ pub struct SeedPlan {
     #[arg(long)]
     pub append: bool,
 }
-
-/// Rows in one INSERT statement (well under SQLite's and PostgreSQL's parameter limits).
-const ROWS_PER_STATEMENT: usize = 1_000;
-/// Rows per transaction.
-const ROWS_PER_TRANSACTION: usize = 50_000;
 
 const FIRST_NAMES: &[&str] = &[
     "Ada", "Alan", "Grace", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances", "Edsger",
@@ -175,85 +168,14 @@ impl Progress {
     }
 }
 
-/// Inserts `rows` (generated as they go, so a million rows never sit in memory) in multi-row
-/// statements, committing every `ROWS_PER_TRANSACTION`.
-async fn insert_all<A>(
-    db: &DatabaseConnection,
-    rows: impl Iterator<Item = Result<A, AppError>>,
-    progress: &mut Progress,
-) -> anyhow::Result<()>
-where
-    A: ActiveModelTrait + Send,
-{
-    let mut rows = rows.peekable();
-    while rows.peek().is_some() {
-        let txn = db.begin().await?;
-        for _ in 0..ROWS_PER_TRANSACTION / ROWS_PER_STATEMENT {
-            let batch: Vec<A> = rows
-                .by_ref()
-                .take(ROWS_PER_STATEMENT)
-                .collect::<Result<_, _>>()
-                .context("generated seed data breaks a validation rule")?;
-            if batch.is_empty() {
-                break;
-            }
-            let count = batch.len() as u64;
-            A::Entity::insert_many(batch)
-                .exec_without_returning(&txn)
-                .await?;
-            progress.advance(count);
-        }
-        txn.commit().await?;
-    }
-    Ok(())
-}
-
-/// The largest id of a table (0 when empty).
-async fn max_id<E: EntityTrait>(db: &impl ConnectionTrait, id: E::Column) -> anyhow::Result<i32>
-where
-    E::Column: sea_orm::ColumnTrait,
-{
-    let max: Option<Option<i32>> = E::find()
-        .select_only()
-        .column_as(Expr::expr(Func::max(Expr::col(id))), "max")
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(max.flatten().unwrap_or(0))
-}
-
-/// The ids above `after`, in order: the rows this run created.
-async fn ids_after<E: EntityTrait>(
-    db: &impl ConnectionTrait,
-    id: E::Column,
-    after: i32,
-) -> anyhow::Result<Vec<i32>>
-where
-    E::Column: sea_orm::ColumnTrait,
-{
-    use sea_orm::{ColumnTrait as _, QueryFilter as _, QueryOrder as _};
-    Ok(E::find()
-        .select_only()
-        .column(id)
-        .filter(id.gt(after))
-        .order_by_asc(id)
-        .into_tuple()
-        .all(db)
-        .await?)
-}
-
 /// Fills the database as `plan` says.
 ///
 /// # Errors
 /// When the database is not empty and `append` is off, or a statement fails.
 pub async fn seed(db: &DatabaseConnection, plan: &SeedPlan) -> anyhow::Result<SeedReport> {
     let started = Instant::now();
-    if !plan.append {
-        let existing =
-            user::Entity::find().count(db).await? + category::Entity::find().count(db).await?;
-        if existing > 0 {
-            bail!("the database already has rows; use --append to add to them");
-        }
+    if !plan.append && store::bulk::has_rows(db).await? {
+        bail!("the database already has rows; use --append to add to them");
     }
     let mut rng = ChaCha8Rng::seed_from_u64(plan.rng_seed);
 
@@ -270,9 +192,16 @@ pub async fn seed(db: &DatabaseConnection, plan: &SeedPlan) -> anyhow::Result<Se
         );
         let city = CITIES.choose(&mut rng).copied();
         let age = rng.random_range(16..=90);
-        NewUser::parse(&format!("{first} {last}"), &email, age, city).map(user::ActiveModel::from)
+        let name = format!("{first} {last}");
+        let new = NewUser {
+            name: UserName::parse(&name)?,
+            email: Email::parse(&email)?,
+            age: Age::parse(age)?,
+            city: city.map_or_else(|| Ok(City::unknown()), City::parse)?,
+        };
+        Ok::<_, AppError>(store::user::inserted(new))
     });
-    insert_all(db, users, &mut progress).await?;
+    insert_all(db, users, |rows| progress.advance(rows)).await?;
     progress.finish();
     let author_ids = ids_after::<user::Entity>(db, user::Column::Id, first_user).await?;
 
@@ -290,13 +219,14 @@ pub async fn seed(db: &DatabaseConnection, plan: &SeedPlan) -> anyhow::Result<Se
             "What I learned about {topic} this week, with examples and a few open questions ({post_number})."
         );
         let published = rng.random_bool(0.7);
-        NewPost::parse(&title, &content, author).map(|new| {
-            let mut model = post::ActiveModel::from(new);
-            model.published = sea_orm::ActiveValue::Set(published);
-            model
-        })
+        let new = NewPost {
+            title: Title::parse(&title)?,
+            content: Content::parse(&content)?,
+            author_id: author,
+        };
+        Ok::<_, AppError>(store::post::inserted(new, published))
     });
-    insert_all(db, posts, &mut progress).await?;
+    insert_all(db, posts, |rows| progress.advance(rows)).await?;
     progress.finish();
 
     let first_category = max_id::<category::Entity>(db, category::Column::Id).await?;
@@ -309,9 +239,9 @@ pub async fn seed(db: &DatabaseConnection, plan: &SeedPlan) -> anyhow::Result<Se
         } else {
             format!("{base} {n}")
         };
-        CategoryName::parse(&name).map(category::ActiveModel::from)
+        CategoryName::parse(&name).map(store::category::named)
     });
-    insert_all(db, categories, &mut progress).await?;
+    insert_all(db, categories, |rows| progress.advance(rows)).await?;
     progress.finish();
     let category_ids =
         ids_after::<category::Entity>(db, category::Column::Id, first_category).await?;
@@ -331,10 +261,15 @@ pub async fn seed(db: &DatabaseConnection, plan: &SeedPlan) -> anyhow::Result<Se
         } else {
             category_ids.choose(&mut rng).copied()
         };
-        NewProduct::parse(&format!("{adjective} {noun}"), price, Some(stock), category)
-            .map(product::ActiveModel::from)
+        let new = NewProduct {
+            name: ProductName::parse(&format!("{adjective} {noun}"))?,
+            price: Price::parse(price)?,
+            stock: Stock::parse(stock)?,
+            category_id: category,
+        };
+        Ok::<_, AppError>(store::product::inserted(new))
     });
-    insert_all(db, products, &mut progress).await?;
+    insert_all(db, products, |rows| progress.advance(rows)).await?;
     progress.finish();
 
     Ok(SeedReport {

@@ -1,5 +1,6 @@
 //! Validated inputs (SPEC section 2): raw GraphQL values go in, values that cannot break a rule
-//! come out. Every write goes through a `parse` here before it reaches the store.
+//! come out. Every write goes through a `parse` here before it reaches the store. Plain Rust:
+//! nothing here knows of GraphQL or of the database.
 
 pub mod category;
 pub mod page;
@@ -13,6 +14,62 @@ use crate::error::AppError;
 pub fn fold(text: &str) -> String {
     text.to_lowercase()
 }
+
+/// Declares a text newtype: trimmed, `$min..=$max` characters long, built only by its `parse`.
+macro_rules! text {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $min:literal, $max:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Trims, then checks, the text.
+            ///
+            /// # Errors
+            #[doc = concat!("`BAD_USER_INPUT` on `", $field, "`.")]
+            pub fn parse(raw: &str) -> Result<Self, AppError> {
+                crate::domain::trimmed_text($field, raw, $min, $max).map(Self)
+            }
+
+            /// The text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(text: $name) -> Self {
+                text.0
+            }
+        }
+    };
+}
+pub(crate) use text;
+
+/// Declares an integer newtype that lies in `$min..=$max`, built only by its `parse`.
+macro_rules! bounded_int {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $min:expr, $max:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $name(i32);
+
+        impl $name {
+            /// Checks the number.
+            ///
+            /// # Errors
+            #[doc = concat!("`BAD_USER_INPUT` on `", $field, "`.")]
+            pub fn parse(raw: i32) -> Result<Self, AppError> {
+                crate::domain::int_in_range($field, raw, $min, $max).map(Self)
+            }
+
+            /// The number.
+            pub fn get(self) -> i32 {
+                self.0
+            }
+        }
+    };
+}
+pub(crate) use bounded_int;
 
 /// Trims `value` and checks that it has `min..=max` characters (no upper bound when `max` is
 /// `None`).

@@ -1,9 +1,5 @@
 //! User inputs: name, email, age, city, and the e-mail normalisation.
 
-use sea_orm::ActiveValue::Set;
-
-use super::{fold, int_in_range, trimmed_text};
-use crate::entity::user;
 use crate::error::AppError;
 
 /// An e-mail address, trimmed and lower-cased, with one `@`, a non-empty local part and a
@@ -43,110 +39,69 @@ impl Email {
     }
 }
 
-fn name(raw: &str) -> Result<String, AppError> {
-    trimmed_text("name", raw, 2, Some(50))
+impl From<Email> for String {
+    fn from(email: Email) -> Self {
+        email.0
+    }
 }
 
-fn age(raw: i32) -> Result<i32, AppError> {
-    int_in_range("age", raw, 0, 150)
+super::text!(
+    /// A user's display name: 2–50 characters after trimming.
+    UserName,
+    "name",
+    2,
+    Some(50)
+);
+
+super::text!(
+    /// A city: at most 50 characters after trimming.
+    City,
+    "city",
+    0,
+    Some(50)
+);
+
+impl City {
+    /// The city of a user who did not say: `Unknown`.
+    pub fn unknown() -> Self {
+        Self("Unknown".to_owned())
+    }
 }
 
-fn city(raw: &str) -> Result<String, AppError> {
-    trimmed_text("city", raw, 0, Some(50))
-}
+super::bounded_int!(
+    /// An age in years: 0–150.
+    Age,
+    "age",
+    0,
+    150
+);
 
 /// A user that may be inserted.
 #[derive(Debug, Clone)]
 pub struct NewUser {
-    name: String,
-    email: Email,
-    age: i32,
-    city: String,
-}
-
-impl NewUser {
-    /// Validates a new user; `city` defaults to `Unknown`.
-    ///
-    /// # Errors
-    /// `BAD_USER_INPUT` on the first field that breaks a rule.
-    pub fn parse(name: &str, email: &str, age: i32, city: Option<&str>) -> Result<Self, AppError> {
-        Ok(Self {
-            name: self::name(name)?,
-            email: Email::parse(email)?,
-            age: self::age(age)?,
-            city: city.map_or_else(|| Ok("Unknown".to_owned()), self::city)?,
-        })
-    }
-}
-
-impl From<NewUser> for user::ActiveModel {
-    fn from(new: NewUser) -> Self {
-        Self {
-            name_folded: Set(fold(&new.name)),
-            name: Set(new.name),
-            email: Set(new.email.0),
-            age: Set(new.age),
-            city_folded: Set(fold(&new.city)),
-            city: Set(new.city),
-            ..Default::default()
-        }
-    }
+    /// The display name.
+    pub name: UserName,
+    /// The e-mail address (unique; the database checks).
+    pub email: Email,
+    /// The age.
+    pub age: Age,
+    /// The city (`City::unknown()` when not given).
+    pub city: City,
 }
 
 /// The changes of a user update; `None` leaves a column as it is.
 #[derive(Debug, Clone, Default)]
 pub struct UserPatch {
-    name: Option<String>,
-    email: Option<Email>,
-    age: Option<i32>,
-    city: Option<String>,
-    is_active: Option<bool>,
-}
-
-impl UserPatch {
-    /// Validates every field the update carries.
-    ///
-    /// # Errors
-    /// `BAD_USER_INPUT` on the first field that breaks a rule.
-    pub fn parse(
-        name: Option<&str>,
-        email: Option<&str>,
-        age: Option<i32>,
-        city: Option<&str>,
-        is_active: Option<bool>,
-    ) -> Result<Self, AppError> {
-        Ok(Self {
-            name: name.map(self::name).transpose()?,
-            email: email.map(Email::parse).transpose()?,
-            age: age.map(self::age).transpose()?,
-            city: city.map(self::city).transpose()?,
-            is_active,
-        })
-    }
-}
-
-impl From<UserPatch> for user::ActiveModel {
-    fn from(patch: UserPatch) -> Self {
-        let mut model = Self::default();
-        if let Some(name) = patch.name {
-            model.name_folded = Set(fold(&name));
-            model.name = Set(name);
-        }
-        if let Some(email) = patch.email {
-            model.email = Set(email.0);
-        }
-        if let Some(age) = patch.age {
-            model.age = Set(age);
-        }
-        if let Some(city) = patch.city {
-            model.city_folded = Set(fold(&city));
-            model.city = Set(city);
-        }
-        if let Some(is_active) = patch.is_active {
-            model.is_active = Set(is_active);
-        }
-        model
-    }
+    /// A new display name.
+    pub name: Option<UserName>,
+    /// A new e-mail address.
+    pub email: Option<Email>,
+    /// A new age.
+    pub age: Option<Age>,
+    /// A new city.
+    pub city: Option<City>,
+    /// Activate or deactivate the account.
+    pub is_active: Option<bool>,
 }
 
 #[cfg(test)]
@@ -154,6 +109,16 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    /// A new user from raw values, as the API builds it; `city` defaults to `Unknown`.
+    fn parse(name: &str, email: &str, age: i32, city: Option<&str>) -> Result<NewUser, AppError> {
+        Ok(NewUser {
+            name: UserName::parse(name)?,
+            email: Email::parse(email)?,
+            age: Age::parse(age)?,
+            city: city.map_or_else(|| Ok(City::unknown()), City::parse)?,
+        })
+    }
 
     proptest! {
         /// Whatever comes in, `parse` either refuses it or returns a user that meets every rule.
@@ -164,15 +129,16 @@ mod tests {
             age in any::<i32>(),
             city in proptest::option::of("\\PC{0,60}"),
         ) {
-            if let Ok(user) = NewUser::parse(&name, &email, age, city.as_deref()) {
-                prop_assert!((2..=50).contains(&user.name.chars().count()));
-                prop_assert_eq!(user.name.trim(), user.name.as_str());
+            if let Ok(user) = parse(&name, &email, age, city.as_deref()) {
+                let name = user.name.as_str();
+                prop_assert!((2..=50).contains(&name.chars().count()));
+                prop_assert_eq!(name.trim(), name);
                 let email = user.email.as_str();
                 prop_assert!(email.chars().count() <= 100);
                 prop_assert_eq!(email.to_lowercase(), email);
                 prop_assert_eq!(email.matches('@').count(), 1);
-                prop_assert!((0..=150).contains(&user.age));
-                prop_assert!(user.city.chars().count() <= 50);
+                prop_assert!((0..=150).contains(&user.age.get()));
+                prop_assert!(user.city.as_str().chars().count() <= 50);
             }
         }
     }
@@ -210,7 +176,8 @@ mod tests {
 
     #[test]
     fn city_defaults_to_unknown() {
-        let user = NewUser::parse("Ada", "ada@example.com", 36, None).ok();
-        assert_eq!(user.map(|u| u.city), Some("Unknown".to_owned()));
+        let user = parse("Ada", "ada@example.com", 36, None).ok();
+        assert_eq!(user.map(|u| u.city), Some(City::unknown()));
+        assert_eq!(City::unknown().as_str(), "Unknown");
     }
 }

@@ -6,16 +6,14 @@ use async_graphql::{Object, OutputType, Result, ResultExt};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SecondsFormat, Utc};
-use sea_orm::sea_query::{Expr, SelectStatement};
 use sea_orm::{
-    ColumnTrait, ColumnType, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    ModelTrait, QueryFilter, QuerySelect, QueryTrait, Value,
+    ColumnTrait, ColumnType, Condition, DatabaseConnection, EntityTrait, ModelTrait, Value,
 };
 use serde_json::json;
 
 use crate::domain::page::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::error::AppError;
-use crate::store::query::{Direction, Sort, beyond, fetch_page, key_values, ordered};
+use crate::store::sql::{CountQuery, Direction, Sort, key_values, keyset_page};
 
 /// The arguments every `xConnection` field takes.
 pub struct PageArgs {
@@ -31,49 +29,24 @@ pub struct PageArgs {
     pub offset: Option<i32>,
 }
 
-impl PageArgs {
-    /// The page arguments of a connection field, as the client gave them.
-    pub fn new(
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        offset: Option<i32>,
-    ) -> Self {
-        Self {
-            first,
-            after,
-            last,
-            before,
-            offset,
-        }
-    }
-}
-
 /// The `totalCount` of a connection: the rows that match `where`, whatever the page. The
 /// statement runs only when the field is selected.
 pub struct TotalCount {
     db: DatabaseConnection,
-    count: SelectStatement,
+    count: CountQuery,
 }
 
 #[Object]
 impl TotalCount {
     /// How many rows match `where`, on every page.
     async fn total_count(&self) -> Result<i32> {
-        let row = self
-            .db
-            .query_one(&self.count)
+        let count = self
+            .count
+            .run(&self.db)
             .await
             .map_err(AppError::from)
             .extend()?;
-        let count = row
-            .map(|row| row.try_get::<i64>("", "count"))
-            .transpose()
-            .map_err(AppError::from)
-            .extend()?
-            .unwrap_or(0);
-        Ok(i32::try_from(count).unwrap_or(i32::MAX))
+        Ok(super::aggregate::count_int(count))
     }
 }
 
@@ -231,20 +204,21 @@ where
         .map(|cursor| decode("before", &cursor, &print, &keys))
         .transpose()?;
 
-    let backend = db.get_database_backend();
     let backward = last.is_some();
     let size = last
         .or(first)
         .unwrap_or(DEFAULT_LIMIT.unsigned_abs().into());
-    let mut page_condition = condition.clone();
-    if let Some(after) = &after {
-        page_condition = page_condition.add(beyond(backend, &keys, after, true));
-    }
-    if let Some(before) = &before {
-        page_condition = page_condition.add(beyond(backend, &keys, before, false));
-    }
-    let select = ordered(E::find().filter(page_condition), backend, &keys, backward);
-    let mut rows = fetch_page(db, select, offset, size + 1).await?;
+    let mut rows = keyset_page::<E>(
+        db,
+        condition.clone(),
+        &keys,
+        after.as_deref(),
+        before.as_deref(),
+        backward,
+        offset,
+        size + 1,
+    )
+    .await?;
     let more = rows.len() as u64 > size;
     rows.truncate(usize::try_from(size).unwrap_or(usize::MAX));
     if backward {
@@ -258,11 +232,7 @@ where
         (after.is_some() || offset > 0, more)
     };
 
-    let count = E::find()
-        .select_only()
-        .column_as(Expr::cust("COUNT(*)"), "count")
-        .filter(condition)
-        .into_query();
+    let count = CountQuery::new::<E>(condition);
     let mut connection = Connection::with_additional_fields(
         has_previous,
         has_next,

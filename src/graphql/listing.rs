@@ -1,86 +1,176 @@
-//! The resolvers behind every entity's list, connection and aggregate fields: `where`,
-//! `orderBy` and `groupBy` become SQL here, once for all four entities.
+//! The resolvers behind every entity's list, nested list, connection and aggregate fields, once
+//! for all four entities, and [`shared_queries!`], which declares an entity's `xConnection` and
+//! `xAggregate` fields.
 
-use async_graphql::{Context, InputType, OutputType, Result, ResultExt};
-use sea_orm::{Condition, EntityTrait, IdenStatic, ModelTrait};
+use std::sync::Arc;
 
-use super::connection::{PageArgs, Paged, connection};
-use super::db;
-use super::filter::{OrderBy, WhereInput, condition_of, sort_keys};
-use crate::domain::page::Page;
-use crate::error::AppError;
+use async_graphql::{Context, Result, ResultExt};
+use sea_orm::Condition;
+
+use super::connection::{PageArgs, Paged, connection as connection_page};
+use super::filter::{OrderBy, condition_of, sort_keys};
+use super::loader::ChildrenOf;
+use super::table::{Column, Table};
+use super::{db, loader};
+use crate::domain::page::{ChildPage, Page};
 use crate::store;
-use crate::store::query::{self, Aggregate, Group};
+use crate::store::sql::{self, ChildrenQuery};
 
-/// The rows of `E` that meet `filter` and `extra`, in the order `order_by` then `id`; one page
+/// The rows of `T` that meet `filter` and `extra`, in the order `order_by` then `id`; one page
 /// of them when `page` is given.
-pub async fn list<E, W, F>(
+///
+/// # Errors
+/// `Internal` when the database fails.
+pub async fn list<T: Table>(
     ctx: &Context<'_>,
-    filter: Option<&W>,
+    filter: Option<&T::Where>,
     extra: Condition,
-    order_by: Option<&[OrderBy<F>]>,
-    id: E::Column,
+    order_by: Option<&[OrderBy<T::Field>]>,
     page: Option<Page>,
-) -> Result<Vec<E::Model>>
-where
-    E: EntityTrait,
-    W: WhereInput,
-    F: InputType + Copy + Into<E::Column>,
-{
+) -> Result<Vec<T>> {
     let db = db(ctx)?;
     let condition = condition_of(filter, db.get_database_backend()).add(extra);
-    let keys = sort_keys(order_by, id);
-    store::list::<E>(db, condition, &keys, page).await.extend()
+    let keys = sort_keys(order_by, T::ID);
+    let rows = store::list::<T::Entity>(db, condition, &keys, page)
+        .await
+        .extend()?;
+    Ok(rows.into_iter().map(T::from_row).collect())
 }
 
-/// The rows of `E` that meet `filter`, in the order `order_by` then `id`, as a Relay
-/// connection of `node(row)`.
-pub async fn connection_of<E, W, F, N>(
+/// The children of `parent` (the rows of `T` whose `parent_column` is `parent`) that meet
+/// `filter` and `extra`, in the order `order_by` then `id`, one `page` of them: loaded in one
+/// batch with every other parent of the list level that asks the same.
+///
+/// # Errors
+/// `Internal` when the database fails.
+pub async fn children<T: Table>(
     ctx: &Context<'_>,
-    filter: Option<&W>,
-    order_by: Option<&[OrderBy<F>]>,
-    id: E::Column,
+    parent: i32,
+    parent_column: Column<T>,
+    filter: Option<&T::Where>,
+    extra: Condition,
+    order_by: Option<&[OrderBy<T::Field>]>,
+    page: ChildPage,
+) -> Result<Vec<T>> {
+    let backend = db(ctx)?.get_database_backend();
+    let condition = condition_of(filter, backend).add(extra);
+    let keys = sort_keys(order_by, T::ID);
+    let query = ChildrenQuery::new(
+        backend,
+        parent_column,
+        condition,
+        keys,
+        page.skip(),
+        page.limit(),
+    );
+    let key = ChildrenOf::<T>::new(parent, Arc::new(query));
+    let rows = loader(ctx)?.load_one(key).await.extend()?;
+    Ok(rows
+        .unwrap_or_default()
+        .into_iter()
+        .map(T::from_row)
+        .collect())
+}
+
+/// The rows of `T` that meet `filter`, in the order `order_by` then `id`, as a Relay
+/// connection.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for bad page arguments or cursors; `Internal` when the database fails.
+pub async fn connection<T: Table>(
+    ctx: &Context<'_>,
+    filter: Option<&T::Where>,
+    order_by: Option<&[OrderBy<T::Field>]>,
     args: PageArgs,
-    node: impl Fn(E::Model) -> N,
-) -> Result<Paged<N>>
-where
-    E: EntityTrait,
-    E::Model: ModelTrait<Entity = E>,
-    W: WhereInput,
-    F: InputType + Copy + Into<E::Column>,
-    N: OutputType,
-{
+) -> Result<Paged<T>> {
     let db = db(ctx)?;
     let condition = condition_of(filter, db.get_database_backend());
-    let keys = sort_keys(order_by, id);
-    connection::<E, N>(db, condition, keys, args, node)
+    let keys = sort_keys(order_by, T::ID);
+    connection_page::<T::Entity, T>(db, condition, keys, args, T::from_row)
         .await
         .extend()
 }
 
-/// The groups of the rows of `E` that meet `filter`, by `group_by` (one group without), with
-/// their counts and `aggregates`.
-pub async fn groups<E, W, F>(
+/// The statistics of the rows of `T` that meet `filter`, per group of `group_by` (one group
+/// without).
+///
+/// # Errors
+/// `Internal` when the database fails.
+pub async fn groups<T: Table>(
     ctx: &Context<'_>,
-    filter: Option<&W>,
-    group_by: Option<Vec<F>>,
-    aggregates: &[(Aggregate, E::Column)],
-) -> Result<Vec<Group>>
-where
-    E: EntityTrait,
-    W: WhereInput,
-    F: Into<E::Column>,
-{
+    filter: Option<&T::Where>,
+    group_by: Option<Vec<T::Field>>,
+) -> Result<Vec<T::Aggregate>> {
+    use super::aggregate::Statistics as _;
+    use sea_orm::IdenStatic as _;
     let db = db(ctx)?;
     let condition = condition_of(filter, db.get_database_backend());
-    let mut columns: Vec<E::Column> = Vec::new();
+    let mut columns: Vec<Column<T>> = Vec::new();
     for column in group_by.unwrap_or_default().into_iter().map(Into::into) {
         if !columns.iter().any(|c| c.as_str() == column.as_str()) {
             columns.push(column);
         }
     }
-    query::aggregate::<E>(db, condition, &columns, aggregates)
+    let groups = sql::aggregate::<T::Entity>(db, condition, &columns, T::Aggregate::COMPUTED)
         .await
-        .map_err(AppError::from)
-        .extend()
+        .map_err(crate::error::AppError::from)
+        .extend()?;
+    Ok(groups.into_iter().map(Into::into).collect())
 }
+
+/// Declares the query fields every entity has, `xConnection` and `xAggregate` (with the
+/// descriptions given), as a query root of their own (`$Shared`) for the entity's
+/// `MergedObject` to place between its own list and lookup fields.
+///
+/// They cannot share one `#[Object]` block with hand-written fields: a `complexity` written
+/// outside the macro would not see async-graphql's `child_complexity` through its hygiene.
+macro_rules! shared_queries {
+    (
+        $Shared:ident for $Node:ty;
+        $(#[$connection_doc:meta])* connection $connection:ident;
+        $(#[$aggregate_doc:meta])* aggregate $aggregate:ident;
+    ) => {
+        /// The queries every entity has.
+        #[derive(Default)]
+        pub struct $Shared;
+
+        #[async_graphql::Object]
+        impl $Shared {
+            $(#[$connection_doc])*
+            #[allow(clippy::too_many_arguments)]
+            #[graphql(complexity = "list_cost(first.or(last), child_complexity)")]
+            async fn $connection(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+                offset: Option<i32>,
+                #[graphql(name = "where")] filter: Option<<$Node as $crate::graphql::table::Table>::Where>,
+                order_by: Option<Vec<$crate::graphql::filter::OrderBy<<$Node as $crate::graphql::table::Table>::Field>>>,
+            ) -> async_graphql::Result<$crate::graphql::connection::Paged<$Node>> {
+                let args = $crate::graphql::connection::PageArgs { first, after, last, before, offset };
+                $crate::graphql::listing::connection::<$Node>(
+                    ctx,
+                    filter.as_ref(),
+                    order_by.as_deref(),
+                    args,
+                )
+                .await
+            }
+
+            $(#[$aggregate_doc])*
+            #[graphql(complexity = "list_cost(None, child_complexity)")]
+            async fn $aggregate(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                #[graphql(name = "where")] filter: Option<<$Node as $crate::graphql::table::Table>::Where>,
+                group_by: Option<Vec<<$Node as $crate::graphql::table::Table>::Field>>,
+            ) -> async_graphql::Result<Vec<<$Node as $crate::graphql::table::Table>::Aggregate>> {
+                $crate::graphql::listing::groups::<$Node>(ctx, filter.as_ref(), group_by).await
+            }
+        }
+    };
+}
+pub(crate) use shared_queries;

@@ -1,25 +1,19 @@
 //! Per-request DataLoaders for the nested fields: every parent of a list level is loaded with
-//! one statement, whatever the page size (no N+1).
+//! one statement, whatever the page size (no N+1). A key holds the very query that will run,
+//! so two selections batch together only when they would run the same statement.
 
 use std::collections::HashMap;
-use std::future::{Future, poll_fn};
 use std::hash::Hash;
-use std::pin::pin;
+use std::marker::PhantomData;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll, Wake, Waker};
 
 use async_graphql::dataloader::Loader;
-use async_graphql::futures_util::future::BoxFuture;
-use async_graphql::futures_util::stream::{FuturesUnordered, StreamExt as _};
-use sea_orm::{Condition, DatabaseConnection, EntityTrait, FromQueryResult};
-use tokio::sync::mpsc;
+use sea_orm::{DatabaseConnection, ModelTrait, Value};
 
-use crate::domain::page::ChildPage;
-use crate::entity::{category, post, product, user};
+use super::table::{Row, Table};
 use crate::error::AppError;
 use crate::store;
-use crate::store::query::Sort;
+use crate::store::sql::ChildrenQuery;
 
 /// Loads related rows in batches; one per request.
 pub struct Loaders {
@@ -33,262 +27,125 @@ impl Loaders {
     }
 }
 
-/// The batch tasks of one request's DataLoader, run by the request itself.
-pub struct BatchQueue {
-    incoming: mpsc::UnboundedReceiver<BoxFuture<'static, ()>>,
-}
+/// A row of `T` by its id (for `Post.author`, `Product.category`).
+pub struct ById<T>(i32, PhantomData<fn() -> T>);
 
-impl BatchQueue {
-    /// A queue and the spawner to hand to `DataLoader::new`.
-    pub fn new() -> (
-        impl Fn(BoxFuture<'static, ()>) + Send + Sync + 'static,
-        Self,
-    ) {
-        let (sender, incoming) = mpsc::unbounded_channel();
-        let spawner = move |batch| {
-            // The receiver lives as long as the request that owns this DataLoader.
-            let _ = sender.send(batch);
-        };
-        (spawner, Self { incoming })
-    }
-
-    /// Runs `work` and, on the same task, every batch it queues, until `work` is done.
-    ///
-    /// Batches only run while `work` is idle (waiting on batches or the database, not just
-    /// yielding), so every key a list level asks for is in its batch: one statement per level.
-    pub async fn drive_alongside<F: Future>(mut self, work: F) -> F::Output {
-        let mut work = pin!(work);
-        let mut running = FuturesUnordered::new();
-        poll_fn(|cx| {
-            let yielded = Arc::new(WakeFlag {
-                woken: AtomicBool::new(false),
-                task: cx.waker().clone(),
-            });
-            let waker = Waker::from(yielded.clone());
-            if let Poll::Ready(output) = work.as_mut().poll(&mut Context::from_waker(&waker)) {
-                return Poll::Ready(output);
-            }
-            while let Poll::Ready(Some(batch)) = self.incoming.poll_recv(cx) {
-                running.push(batch);
-            }
-            if !yielded.woken.load(Ordering::Acquire) {
-                while let Poll::Ready(Some(())) = running.poll_next_unpin(cx) {}
-            }
-            // Either a batch will wake us, or `work` already did.
-            Poll::Pending
-        })
-        .await
+impl<T> ById<T> {
+    /// The row whose id is `id`.
+    pub fn new(id: i32) -> Self {
+        Self(id, PhantomData)
     }
 }
 
-/// A waker that notes whether it was used, to tell a yield from a real wait.
-struct WakeFlag {
-    woken: AtomicBool,
-    task: Waker,
-}
-
-impl Wake for WakeFlag {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.woken.store(true, Ordering::Release);
-        self.task.wake_by_ref();
-    }
-}
-
-/// A user, by id (for `Post.author`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct UserById(pub i32);
-
-/// A category, by id (for `Product.category`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct CategoryById(pub i32);
-
-/// One nested list's query, shared by every parent of a list level: the children that meet
-/// `condition`, in the order `keys`, one page per parent.
-pub struct ChildQuery<C> {
-    /// What makes two queries the same (their arguments, printed).
-    identity: String,
-    condition: Condition,
-    keys: Vec<Sort<C>>,
-    page: ChildPage,
-}
-
-/// The children of one parent under one `ChildQuery`: a DataLoader key.
-pub struct ChildrenOf<C> {
-    parent: i32,
-    query: Arc<ChildQuery<C>>,
-}
-
-impl<C> ChildrenOf<C> {
-    /// The children of `parent` under the query the arguments describe.
-    pub fn new(
-        parent: i32,
-        identity: String,
-        condition: Condition,
-        keys: Vec<Sort<C>>,
-        page: ChildPage,
-    ) -> Self {
-        let query = ChildQuery {
-            identity,
-            condition,
-            keys,
-            page,
-        };
-        Self {
-            parent,
-            query: Arc::new(query),
-        }
-    }
-}
-
-impl<C> Clone for ChildrenOf<C> {
+impl<T> Clone for ById<T> {
     fn clone(&self) -> Self {
-        Self {
-            parent: self.parent,
-            query: self.query.clone(),
-        }
+        Self::new(self.0)
     }
 }
 
-impl<C> PartialEq for ChildrenOf<C> {
+impl<T> PartialEq for ById<T> {
     fn eq(&self, other: &Self) -> bool {
-        self.parent == other.parent && self.query.identity == other.query.identity
+        self.0 == other.0
     }
 }
 
-impl<C> Eq for ChildrenOf<C> {}
+impl<T> Eq for ById<T> {}
 
-impl<C> Hash for ChildrenOf<C> {
+impl<T> Hash for ById<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+/// The children of one parent under one query (for `User.posts`, `Category.products`).
+pub struct ChildrenOf<T: Table> {
+    parent: i32,
+    query: Arc<ChildrenQuery<T::Entity>>,
+}
+
+impl<T: Table> ChildrenOf<T> {
+    /// The children of `parent` that `query` finds.
+    pub fn new(parent: i32, query: Arc<ChildrenQuery<T::Entity>>) -> Self {
+        Self { parent, query }
+    }
+}
+
+impl<T: Table> Clone for ChildrenOf<T> {
+    fn clone(&self) -> Self {
+        Self::new(self.parent, self.query.clone())
+    }
+}
+
+impl<T: Table> PartialEq for ChildrenOf<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.parent == other.parent && self.query == other.query
+    }
+}
+
+impl<T: Table> Eq for ChildrenOf<T> {}
+
+impl<T: Table> Hash for ChildrenOf<T> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.parent.hash(state);
-        self.query.identity.hash(state);
+        self.query.hash(state);
     }
 }
 
-/// A user's posts (for `User.posts`).
-pub type PostsByAuthor = ChildrenOf<post::Column>;
-
-/// A category's products (for `Category.products`).
-pub type ProductsByCategory = ChildrenOf<product::Column>;
-
-/// Loads the children of every key with one statement per distinct query in the batch (a
-/// list level usually has one).
-async fn load_children<E>(
-    db: &DatabaseConnection,
-    keys: &[ChildrenOf<E::Column>],
-    parent_column: E::Column,
-    parent_of: impl Fn(&E::Model) -> Option<i32>,
-) -> Result<HashMap<ChildrenOf<E::Column>, Vec<E::Model>>, AppError>
-where
-    E: EntityTrait,
-    E::Model: FromQueryResult,
-{
-    let mut groups = HashMap::with_capacity(keys.len());
-    let mut done: Vec<&str> = Vec::new();
-    for key in keys {
-        let query = &key.query;
-        if done.contains(&query.identity.as_str()) {
-            continue;
-        }
-        done.push(&query.identity);
-        let same_query: Vec<ChildrenOf<E::Column>> = keys
-            .iter()
-            .filter(|other| other.query.identity == query.identity)
-            .cloned()
-            .collect();
-        let parents: Vec<i32> = same_query.iter().map(|key| key.parent).collect();
-        let rows = store::query::children_pages::<E>(
-            db,
-            parent_column,
-            &parents,
-            query.condition.clone(),
-            &query.keys,
-            query.page.skip(),
-            query.page.limit(),
-        )
-        .await?;
-        groups.extend(group_by_parent(&same_query, rows, |row| {
-            parent_of(row).map(|parent| ChildrenOf {
-                parent,
-                query: query.clone(),
-            })
-        }));
+/// An integer column's value, if it holds one.
+fn int_of(value: Value) -> Option<i32> {
+    match value {
+        Value::Int(value) => value,
+        _ => None,
     }
-    Ok(groups)
 }
 
-/// Groups `rows` under their parent key; every requested key gets a list, empty if need be.
-fn group_by_parent<K: Clone + Eq + Hash, V>(
-    keys: &[K],
-    rows: Vec<V>,
-    parent_of: impl Fn(&V) -> Option<K>,
-) -> HashMap<K, Vec<V>> {
-    let mut groups: HashMap<K, Vec<V>> = keys.iter().map(|key| (key.clone(), Vec::new())).collect();
-    for row in rows {
-        if let Some(children) = parent_of(&row).and_then(|key| groups.get_mut(&key)) {
-            children.push(row);
-        }
-    }
-    groups
-}
-
-impl Loader<UserById> for Loaders {
-    type Value = user::Model;
+impl<T: Table> Loader<ById<T>> for Loaders {
+    type Value = Row<T>;
     type Error = AppError;
 
-    async fn load(&self, keys: &[UserById]) -> Result<HashMap<UserById, user::Model>, AppError> {
+    async fn load(&self, keys: &[ById<T>]) -> Result<HashMap<ById<T>, Row<T>>, AppError> {
         let ids: Vec<i32> = keys.iter().map(|key| key.0).collect();
-        let users = store::user::find_many(&self.db, &ids).await?;
-        Ok(users.into_iter().map(|u| (UserById(u.id), u)).collect())
-    }
-}
-
-impl Loader<CategoryById> for Loaders {
-    type Value = category::Model;
-    type Error = AppError;
-
-    async fn load(
-        &self,
-        keys: &[CategoryById],
-    ) -> Result<HashMap<CategoryById, category::Model>, AppError> {
-        let ids: Vec<i32> = keys.iter().map(|key| key.0).collect();
-        let categories = store::category::find_many(&self.db, &ids).await?;
-        Ok(categories
+        let rows = store::find_many::<T::Entity>(&self.db, T::ID, &ids).await?;
+        Ok(rows
             .into_iter()
-            .map(|c| (CategoryById(c.id), c))
+            .filter_map(|row| Some((ById::new(int_of(row.get(T::ID))?), row)))
             .collect())
     }
 }
 
-impl Loader<PostsByAuthor> for Loaders {
-    type Value = Vec<post::Model>;
+impl<T: Table> Loader<ChildrenOf<T>> for Loaders {
+    type Value = Vec<Row<T>>;
     type Error = AppError;
 
+    /// One statement per distinct query in the batch (a list level usually has one).
     async fn load(
         &self,
-        keys: &[PostsByAuthor],
-    ) -> Result<HashMap<PostsByAuthor, Vec<post::Model>>, AppError> {
-        load_children::<post::Entity>(&self.db, keys, post::Column::AuthorId, |post| {
-            Some(post.author_id)
-        })
-        .await
-    }
-}
-
-impl Loader<ProductsByCategory> for Loaders {
-    type Value = Vec<product::Model>;
-    type Error = AppError;
-
-    async fn load(
-        &self,
-        keys: &[ProductsByCategory],
-    ) -> Result<HashMap<ProductsByCategory, Vec<product::Model>>, AppError> {
-        load_children::<product::Entity>(&self.db, keys, product::Column::CategoryId, |product| {
-            product.category_id
-        })
-        .await
+        keys: &[ChildrenOf<T>],
+    ) -> Result<HashMap<ChildrenOf<T>, Vec<Row<T>>>, AppError> {
+        let mut children: HashMap<ChildrenOf<T>, Vec<Row<T>>> =
+            keys.iter().map(|key| (key.clone(), Vec::new())).collect();
+        let mut done: Vec<&ChildrenQuery<T::Entity>> = Vec::new();
+        for key in keys {
+            let query = &key.query;
+            if done.contains(&query.as_ref()) {
+                continue;
+            }
+            done.push(query);
+            let parents: Vec<i32> = keys
+                .iter()
+                .filter(|other| other.query == *query)
+                .map(|other| other.parent)
+                .collect();
+            for row in query.run(&self.db, &parents).await? {
+                let Some(parent) = int_of(row.get(query.parent_column())) else {
+                    continue;
+                };
+                let key = ChildrenOf::new(parent, query.clone());
+                if let Some(list) = children.get_mut(&key) {
+                    list.push(row);
+                }
+            }
+        }
+        Ok(children)
     }
 }

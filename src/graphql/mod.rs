@@ -1,5 +1,8 @@
-//! The GraphQL schema: one module per entity (type, inputs, queries, mutations), merged here.
+//! The GraphQL schema: one module per entity (type, columns, inputs, queries, mutations) over
+//! the shared pieces, merged here.
 
+mod aggregate;
+mod batch;
 mod category;
 mod connection;
 mod filter;
@@ -8,6 +11,7 @@ mod listing;
 mod loader;
 mod post;
 mod product;
+mod table;
 mod user;
 
 use std::time::Duration;
@@ -103,7 +107,7 @@ pub async fn execute(
     db: &DatabaseConnection,
     limits: SchemaLimits,
 ) -> async_graphql::Response {
-    let (spawner, batches) = loader::BatchQueue::new();
+    let (spawner, batches) = batch::BatchQueue::new();
     // No extra wait: a batch starts as soon as the request has nothing else to do.
     let loader = DataLoader::new(Loaders::new(db.clone()), spawner).delay(Duration::ZERO);
     let mut response = batches
@@ -111,24 +115,6 @@ pub async fn execute(
         .await;
     limits::name_refusals(&mut response, limits);
     response
-}
-
-/// A row count as a GraphQL `Int` (counts beyond its range are shown as its maximum).
-fn count_int(count: i64) -> i32 {
-    i32::try_from(count).unwrap_or(i32::MAX)
-}
-
-/// An integer aggregate as a GraphQL `Int`.
-///
-/// # Errors
-/// When the value does not fit a 32-bit `Int`.
-fn aggregate_int(value: Option<i64>) -> async_graphql::Result<Option<i32>> {
-    value
-        .map(|value| {
-            i32::try_from(value)
-                .map_err(|_| async_graphql::Error::new("The sum exceeds the range of Int"))
-        })
-        .transpose()
 }
 
 /// The database connection of the schema.

@@ -1,25 +1,20 @@
-//! `Post`: the type, its inputs, queries and mutations.
+//! `Post`: the type, its columns, inputs, queries and mutations.
 
 use async_graphql::{
-    Context, Enum, ErrorExtensions, InputObject, Object, Result, ResultExt, SimpleObject,
+    Context, ErrorExtensions, InputObject, MergedObject, Object, Result, ResultExt,
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, DatabaseBackend};
+use sea_orm::{ColumnTrait, Condition};
 
-use super::connection::{PageArgs, Paged};
-use super::filter::{
-    BooleanFilter, DateTimeFilter, IntFilter, OrderBy, StringFilter, WhereInput, exists_related,
-};
-use super::listing;
-use super::loader::UserById;
+use super::filter::{BooleanFilter, DateTimeFilter, IntFilter, OrderBy, StringFilter};
+use super::loader::ById;
 use super::user::{User, UserWhere};
-use super::{count_int, db, list_cost, loader};
+use super::{db, list_cost, listing, loader};
 use crate::domain::page::Page;
-use crate::domain::post::{NewPost, PostPatch};
+use crate::domain::post::{Content, NewPost, PostPatch, Title};
 use crate::entity::{post, user};
 use crate::error::AppError;
 use crate::store;
-use crate::store::query::{Aggregate, Group};
 
 /// A post written by a user.
 pub struct Post(pub(super) post::Model);
@@ -59,7 +54,7 @@ impl Post {
     /// The author.
     async fn author(&self, ctx: &Context<'_>) -> Result<User> {
         let author = loader(ctx)?
-            .load_one(UserById(self.0.author_id))
+            .load_one(ById::<User>::new(self.0.author_id))
             .await
             .extend()?;
         // Only a concurrent delete of the author (and so of this post) can make it vanish.
@@ -69,155 +64,37 @@ impl Post {
     }
 }
 
-/// A column of posts, for ordering and grouping.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PostField {
-    Id,
-    Title,
-    Content,
-    Published,
-    AuthorId,
-    CreatedAt,
-}
-
-impl From<PostField> for post::Column {
-    fn from(field: PostField) -> Self {
-        match field {
-            PostField::Id => Self::Id,
-            PostField::Title => Self::Title,
-            PostField::Content => Self::Content,
-            PostField::Published => Self::Published,
-            PostField::AuthorId => Self::AuthorId,
-            PostField::CreatedAt => Self::CreatedAt,
-        }
+super::table::entity! {
+    node: Post(post);
+    /// A column of posts, for ordering and grouping.
+    field: PostField;
+    /// Conditions on posts; all given ones must hold.
+    filter: PostWhere;
+    /// The grouped fields of a group of posts (null when not grouped by that field).
+    key: PostGroupKey;
+    aggregate: PostAggregate;
+    columns {
+        Id id: i32, IntFilter;
+        Title title: String, StringFilter;
+        Content content: String, StringFilter;
+        Published published: bool, BooleanFilter;
+        AuthorId author_id: i32, IntFilter;
+        CreatedAt created_at: DateTime<Utc>, DateTimeFilter;
+    }
+    relations {
+        /// Conditions on the author.
+        author: Box<UserWhere> = user::Column::Id => AuthorId;
     }
 }
 
-/// Conditions on posts; all given ones must hold.
-#[derive(InputObject, Clone, Debug, Default)]
-pub struct PostWhere {
-    id: Option<IntFilter>,
-    title: Option<StringFilter>,
-    content: Option<StringFilter>,
-    published: Option<BooleanFilter>,
-    author_id: Option<IntFilter>,
-    created_at: Option<DateTimeFilter>,
-    /// Conditions on the author.
-    author: Option<Box<UserWhere>>,
-    /// Every one of these holds.
-    and: Option<Vec<PostWhere>>,
-    /// At least one of these holds.
-    or: Option<Vec<PostWhere>>,
-    /// This does not hold.
-    not: Option<Box<PostWhere>>,
-}
-
-impl WhereInput for PostWhere {
-    fn fields(&self, backend: DatabaseBackend) -> Condition {
-        use post::Column as C;
-        let author = self.author.as_ref().map(|author| {
-            exists_related::<user::Entity, _>(
-                user::Column::Id,
-                C::AuthorId,
-                author.condition(backend),
-            )
-        });
-        Condition::all()
-            .add_option(self.id.as_ref().map(|f| f.condition(backend, C::Id)))
-            .add_option(
-                self.title
-                    .as_ref()
-                    .map(|f| f.condition(backend, C::Title, C::TitleFolded)),
-            )
-            .add_option(
-                self.content
-                    .as_ref()
-                    .map(|f| f.condition(backend, C::Content, C::ContentFolded)),
-            )
-            .add_option(
-                self.published
-                    .as_ref()
-                    .map(|f| f.condition(backend, C::Published)),
-            )
-            .add_option(
-                self.author_id
-                    .as_ref()
-                    .map(|f| f.condition(backend, C::AuthorId)),
-            )
-            .add_option(
-                self.created_at
-                    .as_ref()
-                    .map(|f| f.condition(backend, C::CreatedAt)),
-            )
-            .add_option(author)
-    }
-
-    fn and(&self) -> Option<&[Self]> {
-        self.and.as_deref()
-    }
-
-    fn or(&self) -> Option<&[Self]> {
-        self.or.as_deref()
-    }
-
-    fn not(&self) -> Option<&Self> {
-        self.not.as_deref()
-    }
-}
-
-/// The grouped fields of a group of posts (null when not grouped by that field).
-#[derive(SimpleObject)]
-pub struct PostGroupKey {
-    id: Option<i32>,
-    title: Option<String>,
-    content: Option<String>,
-    published: Option<bool>,
-    author_id: Option<i32>,
-    created_at: Option<DateTime<Utc>>,
-}
-
-/// Minima or maxima over a group of posts.
-#[derive(SimpleObject)]
-pub struct PostMinMax {
-    created_at: Option<DateTime<Utc>>,
-}
-
-/// Statistics of one group of posts.
-pub struct PostAggregate(Group);
-
-#[Object]
-impl PostAggregate {
-    /// The values of the grouped fields.
-    async fn key(&self) -> PostGroupKey {
-        use post::Column as C;
-        let group = &self.0;
-        PostGroupKey {
-            id: group.key(C::Id),
-            title: group.key(C::Title),
-            content: group.key(C::Content),
-            published: group.key(C::Published),
-            author_id: group.key(C::AuthorId),
-            created_at: group.key(C::CreatedAt),
-        }
-    }
-
-    /// How many posts are in the group.
-    async fn count(&self) -> i32 {
-        count_int(self.0.count)
-    }
-
-    /// Minima (null for an empty group).
-    async fn min(&self) -> PostMinMax {
-        PostMinMax {
-            created_at: self.0.value(Aggregate::Min, post::Column::CreatedAt),
-        }
-    }
-
-    /// Maxima (null for an empty group).
-    async fn max(&self) -> PostMinMax {
-        PostMinMax {
-            created_at: self.0.value(Aggregate::Max, post::Column::CreatedAt),
-        }
+super::aggregate::aggregate! {
+    /// Statistics of one group of posts.
+    PostAggregate(post) key PostGroupKey {
+        /// How many posts are in the group.
+        count;
+        min_max
+            /// Minima or maxima over a group of posts.
+            PostMinMax { CreatedAt created_at: DateTime<Utc> }
     }
 }
 
@@ -232,6 +109,18 @@ pub struct CreatePostInput {
     author_id: i32,
 }
 
+impl TryFrom<CreatePostInput> for NewPost {
+    type Error = AppError;
+
+    fn try_from(input: CreatePostInput) -> Result<Self, AppError> {
+        Ok(Self {
+            title: Title::parse(&input.title)?,
+            content: Content::parse(&input.content)?,
+            author_id: input.author_id,
+        })
+    }
+}
+
 /// Changes to a post; omitted or null fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdatePostInput {
@@ -241,12 +130,27 @@ pub struct UpdatePostInput {
     content: Option<String>,
 }
 
-/// Queries about posts.
+impl TryFrom<UpdatePostInput> for PostPatch {
+    type Error = AppError;
+
+    fn try_from(input: UpdatePostInput) -> Result<Self, AppError> {
+        Ok(Self {
+            title: input.title.as_deref().map(Title::parse).transpose()?,
+            content: input.content.as_deref().map(Content::parse).transpose()?,
+        })
+    }
+}
+
+/// Queries about posts: its lists, the queries every entity has, then its lookups.
+#[derive(MergedObject, Default)]
+pub struct PostQuery(PostLists, PostShared, PostLookups);
+
+/// The lists of posts.
 #[derive(Default)]
-pub struct PostQuery;
+pub struct PostLists;
 
 #[Object]
-impl PostQuery {
+impl PostLists {
     /// Posts, one page at a time (`limit` 1–100), by id unless `orderBy` says otherwise;
     /// optionally only (un)published ones or one author's.
     #[allow(clippy::too_many_arguments)]
@@ -266,62 +170,27 @@ impl PostQuery {
             .add_option(published.map(|published| post::Column::Published.eq(published)))
             .add_option(author_id.map(|author_id| post::Column::AuthorId.eq(author_id)));
         let (filter, order_by) = (filter.as_ref(), order_by.as_deref());
-        let id = post::Column::Id;
-        let posts =
-            listing::list::<post::Entity, _, _>(ctx, filter, old_filters, order_by, id, Some(page))
-                .await?;
-        Ok(posts.into_iter().map(Post).collect())
+        listing::list(ctx, filter, old_filters, order_by, Some(page)).await
     }
+}
 
+listing::shared_queries! {
+    PostShared for Post;
     /// Posts as a Relay connection: cursors follow `orderBy`; `first`/`last` at most 100.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "list_cost(first.or(last), child_complexity)")]
-    async fn post_connection(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        offset: Option<i32>,
-        #[graphql(name = "where")] filter: Option<PostWhere>,
-        order_by: Option<Vec<OrderBy<PostField>>>,
-    ) -> Result<Paged<Post>> {
-        let args = PageArgs::new(first, after, last, before, offset);
-        let (filter, order_by) = (filter.as_ref(), order_by.as_deref());
-        listing::connection_of::<post::Entity, _, _, _>(
-            ctx,
-            filter,
-            order_by,
-            post::Column::Id,
-            args,
-            Post,
-        )
-        .await
-    }
-
+    connection post_connection;
     /// Statistics of the posts that match `where`, per group of `groupBy` (one group without).
-    #[graphql(complexity = "list_cost(None, child_complexity)")]
-    async fn post_aggregate(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(name = "where")] filter: Option<PostWhere>,
-        group_by: Option<Vec<PostField>>,
-    ) -> Result<Vec<PostAggregate>> {
-        use post::Column as C;
-        let aggregates = [
-            (Aggregate::Min, C::CreatedAt),
-            (Aggregate::Max, C::CreatedAt),
-        ];
-        let groups =
-            listing::groups::<post::Entity, _, _>(ctx, filter.as_ref(), group_by, &aggregates)
-                .await?;
-        Ok(groups.into_iter().map(PostAggregate).collect())
-    }
+    aggregate post_aggregate;
+}
 
+/// Looking posts up.
+#[derive(Default)]
+pub struct PostLookups;
+
+#[Object]
+impl PostLookups {
     /// The post with this id, or null.
     async fn post(&self, ctx: &Context<'_>, id: i32) -> Result<Option<Post>> {
-        let post = store::post::find(db(ctx)?, id).await.extend()?;
+        let post = store::find::<post::Entity>(db(ctx)?, id).await.extend()?;
         Ok(post.map(Post))
     }
 }
@@ -334,7 +203,7 @@ pub struct PostMutation;
 impl PostMutation {
     /// Writes a post (unpublished). Errors: `BAD_USER_INPUT`, `NOT_FOUND` (`Author not found`).
     async fn create_post(&self, ctx: &Context<'_>, input: CreatePostInput) -> Result<Post> {
-        let new = NewPost::parse(&input.title, &input.content, input.author_id).extend()?;
+        let new = NewPost::try_from(input).extend()?;
         let post = store::post::create(db(ctx)?, new).await.extend()?;
         Ok(Post(post))
     }
@@ -346,7 +215,7 @@ impl PostMutation {
         id: i32,
         input: UpdatePostInput,
     ) -> Result<Post> {
-        let patch = PostPatch::parse(input.title.as_deref(), input.content.as_deref()).extend()?;
+        let patch = PostPatch::try_from(input).extend()?;
         let post = store::post::update(db(ctx)?, id, patch).await.extend()?;
         Ok(Post(post))
     }

@@ -1,19 +1,17 @@
-//! `Product`: the type, its filter and inputs, queries and mutations.
+//! `Product`: the type, its columns, filter and inputs, queries and mutations.
 
-use async_graphql::{Context, Enum, InputObject, Object, Result, ResultExt, SimpleObject};
-use sea_orm::{ColumnTrait, Condition, DatabaseBackend};
+use async_graphql::{Context, InputObject, MergedObject, Object, Result, ResultExt};
+use sea_orm::{ColumnTrait, Condition};
 
 use super::category::{Category, CategoryWhere};
-use super::connection::{PageArgs, Paged};
-use super::filter::{FloatFilter, IntFilter, OrderBy, StringFilter, WhereInput, exists_related};
-use super::listing;
-use super::loader::CategoryById;
-use super::{aggregate_int, count_int, db, list_cost, loader};
+use super::filter::{FloatFilter, IntFilter, OrderBy, StringFilter};
+use super::loader::ById;
+use super::{db, list_cost, listing, loader};
 use crate::domain::page::Page;
-use crate::domain::product::{NewProduct, ProductPatch};
+use crate::domain::product::{NewProduct, Price, ProductName, ProductPatch, Stock};
 use crate::entity::{category, product};
+use crate::error::AppError;
 use crate::store;
-use crate::store::query::{Aggregate, Group};
 
 /// A product for sale.
 pub struct Product(pub(super) product::Model);
@@ -50,178 +48,50 @@ impl Product {
         let Some(id) = self.0.category_id else {
             return Ok(None);
         };
-        let category = loader(ctx)?.load_one(CategoryById(id)).await.extend()?;
+        let category = loader(ctx)?
+            .load_one(ById::<Category>::new(id))
+            .await
+            .extend()?;
         Ok(category.map(Category))
     }
 }
 
-/// A column of products, for ordering and grouping.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProductField {
-    Id,
-    Name,
-    Price,
-    Stock,
-    CategoryId,
-}
-
-impl From<ProductField> for product::Column {
-    fn from(field: ProductField) -> Self {
-        match field {
-            ProductField::Id => Self::Id,
-            ProductField::Name => Self::Name,
-            ProductField::Price => Self::Price,
-            ProductField::Stock => Self::Stock,
-            ProductField::CategoryId => Self::CategoryId,
-        }
+super::table::entity! {
+    node: Product(product);
+    /// A column of products, for ordering and grouping.
+    field: ProductField;
+    /// Conditions on products; all given ones must hold.
+    filter: ProductWhere;
+    /// The grouped fields of a group of products (null when not grouped by that field).
+    key: ProductGroupKey;
+    aggregate: ProductAggregate;
+    columns {
+        Id id: i32, IntFilter;
+        Name name: String, StringFilter;
+        Price price: f64, FloatFilter;
+        Stock stock: i32, IntFilter;
+        CategoryId category_id: i32, IntFilter;
+    }
+    relations {
+        /// Conditions on the category (a product without one never meets them).
+        category: Box<CategoryWhere> = category::Column::Id => CategoryId;
     }
 }
 
-/// Conditions on products; all given ones must hold.
-#[derive(InputObject, Clone, Debug, Default)]
-pub struct ProductWhere {
-    id: Option<IntFilter>,
-    name: Option<StringFilter>,
-    price: Option<FloatFilter>,
-    stock: Option<IntFilter>,
-    category_id: Option<IntFilter>,
-    /// Conditions on the category (a product without one never meets them).
-    category: Option<Box<CategoryWhere>>,
-    /// Every one of these holds.
-    and: Option<Vec<ProductWhere>>,
-    /// At least one of these holds.
-    or: Option<Vec<ProductWhere>>,
-    /// This does not hold.
-    not: Option<Box<ProductWhere>>,
-}
-
-impl WhereInput for ProductWhere {
-    fn fields(&self, backend: DatabaseBackend) -> Condition {
-        use product::Column as C;
-        let category = self.category.as_ref().map(|category| {
-            exists_related::<category::Entity, _>(
-                category::Column::Id,
-                C::CategoryId,
-                category.condition(backend),
-            )
-        });
-        Condition::all()
-            .add_option(self.id.as_ref().map(|f| f.condition(backend, C::Id)))
-            .add_option(
-                self.name
-                    .as_ref()
-                    .map(|f| f.condition(backend, C::Name, C::NameFolded)),
-            )
-            .add_option(self.price.as_ref().map(|f| f.condition(backend, C::Price)))
-            .add_option(self.stock.as_ref().map(|f| f.condition(backend, C::Stock)))
-            .add_option(
-                self.category_id
-                    .as_ref()
-                    .map(|f| f.condition(backend, C::CategoryId)),
-            )
-            .add_option(category)
-    }
-
-    fn and(&self) -> Option<&[Self]> {
-        self.and.as_deref()
-    }
-
-    fn or(&self) -> Option<&[Self]> {
-        self.or.as_deref()
-    }
-
-    fn not(&self) -> Option<&Self> {
-        self.not.as_deref()
-    }
-}
-
-/// The grouped fields of a group of products (null when not grouped by that field).
-#[derive(SimpleObject)]
-pub struct ProductGroupKey {
-    id: Option<i32>,
-    name: Option<String>,
-    price: Option<f64>,
-    stock: Option<i32>,
-    category_id: Option<i32>,
-}
-
-/// Sums over a group of products.
-#[derive(SimpleObject)]
-pub struct ProductSum {
-    price: Option<f64>,
-    stock: Option<i32>,
-}
-
-/// Averages over a group of products.
-#[derive(SimpleObject)]
-pub struct ProductAvg {
-    price: Option<f64>,
-    stock: Option<f64>,
-}
-
-/// Minima or maxima over a group of products.
-#[derive(SimpleObject)]
-pub struct ProductMinMax {
-    price: Option<f64>,
-    stock: Option<i32>,
-}
-
-/// Statistics of one group of products.
-pub struct ProductAggregate(Group);
-
-impl ProductAggregate {
-    fn min_max(&self, aggregate: Aggregate) -> ProductMinMax {
-        ProductMinMax {
-            price: self.0.value(aggregate, product::Column::Price),
-            stock: self.0.value(aggregate, product::Column::Stock),
-        }
-    }
-}
-
-#[Object]
-impl ProductAggregate {
-    /// The values of the grouped fields.
-    async fn key(&self) -> ProductGroupKey {
-        use product::Column as C;
-        let group = &self.0;
-        ProductGroupKey {
-            id: group.key(C::Id),
-            name: group.key(C::Name),
-            price: group.key(C::Price),
-            stock: group.key(C::Stock),
-            category_id: group.key::<Option<i32>, _>(C::CategoryId).flatten(),
-        }
-    }
-
-    /// How many products are in the group.
-    async fn count(&self) -> i32 {
-        count_int(self.0.count)
-    }
-
-    /// Sums (null for an empty group).
-    async fn sum(&self) -> Result<ProductSum> {
-        Ok(ProductSum {
-            price: self.0.value(Aggregate::Sum, product::Column::Price),
-            stock: aggregate_int(self.0.value(Aggregate::Sum, product::Column::Stock))?,
-        })
-    }
-
-    /// Averages (null for an empty group).
-    async fn avg(&self) -> ProductAvg {
-        ProductAvg {
-            price: self.0.value(Aggregate::Avg, product::Column::Price),
-            stock: self.0.value(Aggregate::Avg, product::Column::Stock),
-        }
-    }
-
-    /// Minima (null for an empty group).
-    async fn min(&self) -> ProductMinMax {
-        self.min_max(Aggregate::Min)
-    }
-
-    /// Maxima (null for an empty group).
-    async fn max(&self) -> ProductMinMax {
-        self.min_max(Aggregate::Max)
+super::aggregate::aggregate! {
+    /// Statistics of one group of products.
+    ProductAggregate(product) key ProductGroupKey {
+        /// How many products are in the group.
+        count;
+        sum
+            /// Sums over a group of products.
+            ProductSum { Price price: f64, Stock stock: i32 }
+        avg
+            /// Averages over a group of products.
+            ProductAvg { Price price, Stock stock }
+        min_max
+            /// Minima or maxima over a group of products.
+            ProductMinMax { Price price: f64, Stock stock: i32 }
     }
 }
 
@@ -269,6 +139,19 @@ pub struct CreateProductInput {
     category_id: Option<i32>,
 }
 
+impl TryFrom<CreateProductInput> for NewProduct {
+    type Error = AppError;
+
+    fn try_from(input: CreateProductInput) -> Result<Self, AppError> {
+        Ok(Self {
+            name: ProductName::parse(&input.name)?,
+            price: Price::parse(input.price)?,
+            stock: Stock::parse(input.stock.unwrap_or(0))?,
+            category_id: input.category_id,
+        })
+    }
+}
+
 /// Changes to a product; omitted or null fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateProductInput {
@@ -282,12 +165,29 @@ pub struct UpdateProductInput {
     category_id: Option<i32>,
 }
 
-/// Queries about products.
+impl TryFrom<UpdateProductInput> for ProductPatch {
+    type Error = AppError;
+
+    fn try_from(input: UpdateProductInput) -> Result<Self, AppError> {
+        Ok(Self {
+            name: input.name.as_deref().map(ProductName::parse).transpose()?,
+            price: input.price.map(Price::parse).transpose()?,
+            stock: input.stock.map(Stock::parse).transpose()?,
+            category_id: input.category_id,
+        })
+    }
+}
+
+/// Queries about products: its lists, the queries every entity has, then its lookups.
+#[derive(MergedObject, Default)]
+pub struct ProductQuery(ProductLists, ProductShared, ProductLookups);
+
+/// The lists of products.
 #[derive(Default)]
-pub struct ProductQuery;
+pub struct ProductLists;
 
 #[Object]
-impl ProductQuery {
+impl ProductLists {
     /// Products, one page at a time (`limit` 1–100), by id unless `orderBy` says otherwise;
     /// `filter` and `where` both apply when both are given.
     #[graphql(complexity = "list_cost(limit, child_complexity)")]
@@ -303,74 +203,30 @@ impl ProductQuery {
         let page = Page::parse(skip, limit).extend()?;
         let old_filter = filter.unwrap_or_default().condition();
         let (conditions, order_by) = (conditions.as_ref(), order_by.as_deref());
-        let id = product::Column::Id;
-        let products = listing::list::<product::Entity, _, _>(
-            ctx,
-            conditions,
-            old_filter,
-            order_by,
-            id,
-            Some(page),
-        )
-        .await?;
-        Ok(products.into_iter().map(Product).collect())
+        listing::list(ctx, conditions, old_filter, order_by, Some(page)).await
     }
+}
 
+listing::shared_queries! {
+    ProductShared for Product;
     /// Products as a Relay connection: cursors follow `orderBy`; `first`/`last` at most 100.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "list_cost(first.or(last), child_complexity)")]
-    async fn product_connection(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        offset: Option<i32>,
-        #[graphql(name = "where")] filter: Option<ProductWhere>,
-        order_by: Option<Vec<OrderBy<ProductField>>>,
-    ) -> Result<Paged<Product>> {
-        let args = PageArgs::new(first, after, last, before, offset);
-        let (filter, order_by) = (filter.as_ref(), order_by.as_deref());
-        listing::connection_of::<product::Entity, _, _, _>(
-            ctx,
-            filter,
-            order_by,
-            product::Column::Id,
-            args,
-            Product,
-        )
-        .await
-    }
-
+    connection product_connection;
     /// Statistics of the products that match `where`, per group of `groupBy` (one group
     /// without).
-    #[graphql(complexity = "list_cost(None, child_complexity)")]
-    async fn product_aggregate(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(name = "where")] filter: Option<ProductWhere>,
-        group_by: Option<Vec<ProductField>>,
-    ) -> Result<Vec<ProductAggregate>> {
-        use product::Column as C;
-        let mut aggregates = Vec::new();
-        for aggregate in [
-            Aggregate::Sum,
-            Aggregate::Avg,
-            Aggregate::Min,
-            Aggregate::Max,
-        ] {
-            aggregates.extend([(aggregate, C::Price), (aggregate, C::Stock)]);
-        }
-        let groups =
-            listing::groups::<product::Entity, _, _>(ctx, filter.as_ref(), group_by, &aggregates)
-                .await?;
-        Ok(groups.into_iter().map(ProductAggregate).collect())
-    }
+    aggregate product_aggregate;
+}
 
+/// Looking products up.
+#[derive(Default)]
+pub struct ProductLookups;
+
+#[Object]
+impl ProductLookups {
     /// The product with this id, or null.
     async fn product(&self, ctx: &Context<'_>, id: i32) -> Result<Option<Product>> {
-        let product = store::product::find(db(ctx)?, id).await.extend()?;
+        let product = store::find::<product::Entity>(db(ctx)?, id)
+            .await
+            .extend()?;
         Ok(product.map(Product))
     }
 }
@@ -387,8 +243,7 @@ impl ProductMutation {
         ctx: &Context<'_>,
         input: CreateProductInput,
     ) -> Result<Product> {
-        let new =
-            NewProduct::parse(&input.name, input.price, input.stock, input.category_id).extend()?;
+        let new = NewProduct::try_from(input).extend()?;
         let product = store::product::create(db(ctx)?, new).await.extend()?;
         Ok(Product(product))
     }
@@ -400,13 +255,7 @@ impl ProductMutation {
         id: i32,
         input: UpdateProductInput,
     ) -> Result<Product> {
-        let patch = ProductPatch::parse(
-            input.name.as_deref(),
-            input.price,
-            input.stock,
-            input.category_id,
-        )
-        .extend()?;
+        let patch = ProductPatch::try_from(input).extend()?;
         let product = store::product::update(db(ctx)?, id, patch).await.extend()?;
         Ok(Product(product))
     }

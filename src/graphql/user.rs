@@ -1,23 +1,19 @@
-//! `User`: the type, its inputs, queries and mutations.
+//! `User`: the type, its columns, inputs, queries and mutations.
 
-use async_graphql::{Context, Enum, InputObject, Object, Result, ResultExt, SimpleObject};
+use async_graphql::{Context, InputObject, MergedObject, Object, Result, ResultExt};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, DatabaseBackend};
+use sea_orm::{ColumnTrait, Condition};
 
-use super::connection::{PageArgs, Paged};
 use super::filter::{
-    BooleanFilter, DateTimeFilter, IntFilter, OrderBy, RelationFilter, StringFilter, WhereInput,
-    condition_of, exists_related, sort_keys,
+    BooleanFilter, DateTimeFilter, IntFilter, OrderBy, RelationFilter, StringFilter,
 };
-use super::listing;
-use super::loader::PostsByAuthor;
 use super::post::{Post, PostField, PostWhere};
-use super::{aggregate_int, count_int, db, list_cost, loader};
+use super::{db, list_cost, listing};
 use crate::domain::page::{ChildPage, Page};
-use crate::domain::user::{NewUser, UserPatch};
+use crate::domain::user::{Age, City, Email, NewUser, UserName, UserPatch};
 use crate::entity::{post, user};
+use crate::error::AppError;
 use crate::store;
-use crate::store::query::{Aggregate, Group};
 
 /// A registered user.
 pub struct User(pub(super) user::Model);
@@ -72,202 +68,52 @@ impl User {
         limit: Option<i32>,
     ) -> Result<Vec<Post>> {
         let page = ChildPage::parse(skip, limit).extend()?;
-        let backend = db(ctx)?.get_database_backend();
-        let identity = format!("{published:?}|{filter:?}|{order_by:?}|{page:?}");
-        let condition = condition_of(filter.as_ref(), backend)
-            .add_option(published.map(|published| post::Column::Published.eq(published)));
-        let keys = sort_keys(order_by.as_deref(), post::Column::Id);
-        let key = PostsByAuthor::new(self.0.id, identity, condition, keys, page);
-        let posts = loader(ctx)?.load_one(key).await.extend()?;
-        Ok(posts.unwrap_or_default().into_iter().map(Post).collect())
+        let published =
+            Condition::all().add_option(published.map(|p| post::Column::Published.eq(p)));
+        let (filter, order_by) = (filter.as_ref(), order_by.as_deref());
+        let author = post::Column::AuthorId;
+        listing::children(ctx, self.0.id, author, filter, published, order_by, page).await
     }
 }
 
-/// A column of users, for ordering and grouping.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UserField {
-    Id,
-    Name,
-    Email,
-    Age,
-    City,
-    IsActive,
-    CreatedAt,
-}
-
-impl From<UserField> for user::Column {
-    fn from(field: UserField) -> Self {
-        match field {
-            UserField::Id => Self::Id,
-            UserField::Name => Self::Name,
-            UserField::Email => Self::Email,
-            UserField::Age => Self::Age,
-            UserField::City => Self::City,
-            UserField::IsActive => Self::IsActive,
-            UserField::CreatedAt => Self::CreatedAt,
-        }
+super::table::entity! {
+    node: User(user);
+    /// A column of users, for ordering and grouping.
+    field: UserField;
+    /// Conditions on users; all given ones must hold.
+    filter: UserWhere;
+    /// The grouped fields of a group of users (null when not grouped by that field).
+    key: UserGroupKey;
+    aggregate: UserAggregate;
+    columns {
+        Id id: i32, IntFilter;
+        Name name: String, StringFilter;
+        Email email: String, StringFilter;
+        Age age: i32, IntFilter;
+        City city: String, StringFilter;
+        IsActive is_active: bool, BooleanFilter;
+        CreatedAt created_at: DateTime<Utc>, DateTimeFilter;
+    }
+    relations {
+        /// Conditions on the user's posts.
+        posts: RelationFilter<PostWhere> = post::Column::AuthorId => Id;
     }
 }
 
-/// Conditions on users; all given ones must hold.
-#[derive(InputObject, Clone, Debug, Default)]
-pub struct UserWhere {
-    id: Option<IntFilter>,
-    name: Option<StringFilter>,
-    email: Option<StringFilter>,
-    age: Option<IntFilter>,
-    city: Option<StringFilter>,
-    is_active: Option<BooleanFilter>,
-    created_at: Option<DateTimeFilter>,
-    /// Conditions on the user's posts.
-    posts: Option<RelationFilter<PostWhere>>,
-    /// Every one of these holds.
-    and: Option<Vec<UserWhere>>,
-    /// At least one of these holds.
-    or: Option<Vec<UserWhere>>,
-    /// This does not hold.
-    not: Option<Box<UserWhere>>,
-}
-
-impl WhereInput for UserWhere {
-    fn fields(&self, backend: DatabaseBackend) -> Condition {
-        use user::Column as C;
-        let posts = self.posts.as_ref().map(|posts| {
-            posts.condition(backend, |filter| {
-                exists_related::<post::Entity, _>(post::Column::AuthorId, C::Id, filter)
-            })
-        });
-        Condition::all()
-            .add_option(self.id.as_ref().map(|f| f.condition(backend, C::Id)))
-            .add_option(
-                self.name
-                    .as_ref()
-                    .map(|f| f.condition(backend, C::Name, C::NameFolded)),
-            )
-            .add_option(
-                self.email
-                    .as_ref()
-                    .map(|f| f.condition(backend, C::Email, C::Email)),
-            )
-            .add_option(self.age.as_ref().map(|f| f.condition(backend, C::Age)))
-            .add_option(
-                self.city
-                    .as_ref()
-                    .map(|f| f.condition(backend, C::City, C::CityFolded)),
-            )
-            .add_option(
-                self.is_active
-                    .as_ref()
-                    .map(|f| f.condition(backend, C::IsActive)),
-            )
-            .add_option(
-                self.created_at
-                    .as_ref()
-                    .map(|f| f.condition(backend, C::CreatedAt)),
-            )
-            .add_option(posts)
-    }
-
-    fn and(&self) -> Option<&[Self]> {
-        self.and.as_deref()
-    }
-
-    fn or(&self) -> Option<&[Self]> {
-        self.or.as_deref()
-    }
-
-    fn not(&self) -> Option<&Self> {
-        self.not.as_deref()
-    }
-}
-
-/// The grouped fields of a group of users (null when not grouped by that field).
-#[derive(SimpleObject)]
-pub struct UserGroupKey {
-    id: Option<i32>,
-    name: Option<String>,
-    email: Option<String>,
-    age: Option<i32>,
-    city: Option<String>,
-    is_active: Option<bool>,
-    created_at: Option<DateTime<Utc>>,
-}
-
-/// Sums over a group of users.
-#[derive(SimpleObject)]
-pub struct UserSum {
-    age: Option<i32>,
-}
-
-/// Averages over a group of users.
-#[derive(SimpleObject)]
-pub struct UserAvg {
-    age: Option<f64>,
-}
-
-/// Minima or maxima over a group of users.
-#[derive(SimpleObject)]
-pub struct UserMinMax {
-    age: Option<i32>,
-    created_at: Option<DateTime<Utc>>,
-}
-
-/// Statistics of one group of users.
-pub struct UserAggregate(Group);
-
-impl UserAggregate {
-    fn min_max(&self, aggregate: Aggregate) -> UserMinMax {
-        UserMinMax {
-            age: self.0.value(aggregate, user::Column::Age),
-            created_at: self.0.value(aggregate, user::Column::CreatedAt),
-        }
-    }
-}
-
-#[Object]
-impl UserAggregate {
-    /// The values of the grouped fields.
-    async fn key(&self) -> UserGroupKey {
-        use user::Column as C;
-        let group = &self.0;
-        UserGroupKey {
-            id: group.key(C::Id),
-            name: group.key(C::Name),
-            email: group.key(C::Email),
-            age: group.key(C::Age),
-            city: group.key(C::City),
-            is_active: group.key(C::IsActive),
-            created_at: group.key(C::CreatedAt),
-        }
-    }
-
-    /// How many users are in the group.
-    async fn count(&self) -> i32 {
-        count_int(self.0.count)
-    }
-
-    /// Sums (null for an empty group).
-    async fn sum(&self) -> Result<UserSum> {
-        Ok(UserSum {
-            age: aggregate_int(self.0.value(Aggregate::Sum, user::Column::Age))?,
-        })
-    }
-
-    /// Averages (null for an empty group).
-    async fn avg(&self) -> UserAvg {
-        UserAvg {
-            age: self.0.value(Aggregate::Avg, user::Column::Age),
-        }
-    }
-
-    /// Minima (null for an empty group).
-    async fn min(&self) -> UserMinMax {
-        self.min_max(Aggregate::Min)
-    }
-
-    /// Maxima (null for an empty group).
-    async fn max(&self) -> UserMinMax {
-        self.min_max(Aggregate::Max)
+super::aggregate::aggregate! {
+    /// Statistics of one group of users.
+    UserAggregate(user) key UserGroupKey {
+        /// How many users are in the group.
+        count;
+        sum
+            /// Sums over a group of users.
+            UserSum { Age age: i32 }
+        avg
+            /// Averages over a group of users.
+            UserAvg { Age age }
+        min_max
+            /// Minima or maxima over a group of users.
+            UserMinMax { Age age: i32, CreatedAt created_at: DateTime<Utc> }
     }
 }
 
@@ -282,6 +128,22 @@ pub struct CreateUserInput {
     age: i32,
     /// At most 50 characters; `Unknown` when omitted.
     city: Option<String>,
+}
+
+impl TryFrom<CreateUserInput> for NewUser {
+    type Error = AppError;
+
+    fn try_from(input: CreateUserInput) -> Result<Self, AppError> {
+        Ok(Self {
+            name: UserName::parse(&input.name)?,
+            email: Email::parse(&input.email)?,
+            age: Age::parse(input.age)?,
+            city: input
+                .city
+                .as_deref()
+                .map_or_else(|| Ok(City::unknown()), City::parse)?,
+        })
+    }
 }
 
 /// Changes to a user; omitted or null fields stay as they are.
@@ -299,12 +161,30 @@ pub struct UpdateUserInput {
     is_active: Option<bool>,
 }
 
-/// Queries about users.
+impl TryFrom<UpdateUserInput> for UserPatch {
+    type Error = AppError;
+
+    fn try_from(input: UpdateUserInput) -> Result<Self, AppError> {
+        Ok(Self {
+            name: input.name.as_deref().map(UserName::parse).transpose()?,
+            email: input.email.as_deref().map(Email::parse).transpose()?,
+            age: input.age.map(Age::parse).transpose()?,
+            city: input.city.as_deref().map(City::parse).transpose()?,
+            is_active: input.is_active,
+        })
+    }
+}
+
+/// Queries about users: its lists, the queries every entity has, then its lookups.
+#[derive(MergedObject, Default)]
+pub struct UserQuery(UserLists, UserShared, UserLookups);
+
+/// The lists of users.
 #[derive(Default)]
-pub struct UserQuery;
+pub struct UserLists;
 
 #[Object]
-impl UserQuery {
+impl UserLists {
     /// Users, one page at a time (`limit` 1–100), by id unless `orderBy` says otherwise.
     #[graphql(complexity = "list_cost(limit, child_complexity)")]
     async fn users(
@@ -317,72 +197,27 @@ impl UserQuery {
     ) -> Result<Vec<User>> {
         let page = Page::parse(skip, limit).extend()?;
         let (filter, order_by) = (filter.as_ref(), order_by.as_deref());
-        let id = user::Column::Id;
-        let users = listing::list::<user::Entity, _, _>(
-            ctx,
-            filter,
-            Condition::all(),
-            order_by,
-            id,
-            Some(page),
-        )
-        .await?;
-        Ok(users.into_iter().map(User).collect())
+        listing::list(ctx, filter, Condition::all(), order_by, Some(page)).await
     }
+}
 
+listing::shared_queries! {
+    UserShared for User;
     /// Users as a Relay connection: cursors follow `orderBy`; `first`/`last` at most 100.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "list_cost(first.or(last), child_complexity)")]
-    async fn user_connection(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        offset: Option<i32>,
-        #[graphql(name = "where")] filter: Option<UserWhere>,
-        order_by: Option<Vec<OrderBy<UserField>>>,
-    ) -> Result<Paged<User>> {
-        let args = PageArgs::new(first, after, last, before, offset);
-        let (filter, order_by) = (filter.as_ref(), order_by.as_deref());
-        listing::connection_of::<user::Entity, _, _, _>(
-            ctx,
-            filter,
-            order_by,
-            user::Column::Id,
-            args,
-            User,
-        )
-        .await
-    }
-
+    connection user_connection;
     /// Statistics of the users that match `where`, per group of `groupBy` (one group without).
-    #[graphql(complexity = "list_cost(None, child_complexity)")]
-    async fn user_aggregate(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(name = "where")] filter: Option<UserWhere>,
-        group_by: Option<Vec<UserField>>,
-    ) -> Result<Vec<UserAggregate>> {
-        use user::Column as C;
-        let aggregates = [
-            (Aggregate::Sum, C::Age),
-            (Aggregate::Avg, C::Age),
-            (Aggregate::Min, C::Age),
-            (Aggregate::Max, C::Age),
-            (Aggregate::Min, C::CreatedAt),
-            (Aggregate::Max, C::CreatedAt),
-        ];
-        let groups =
-            listing::groups::<user::Entity, _, _>(ctx, filter.as_ref(), group_by, &aggregates)
-                .await?;
-        Ok(groups.into_iter().map(UserAggregate).collect())
-    }
+    aggregate user_aggregate;
+}
 
+/// Looking users up.
+#[derive(Default)]
+pub struct UserLookups;
+
+#[Object]
+impl UserLookups {
     /// The user with this id, or null.
     async fn user(&self, ctx: &Context<'_>, id: i32) -> Result<Option<User>> {
-        let user = store::user::find(db(ctx)?, id).await.extend()?;
+        let user = store::find::<user::Entity>(db(ctx)?, id).await.extend()?;
         Ok(user.map(User))
     }
 
@@ -410,8 +245,7 @@ pub struct UserMutation;
 impl UserMutation {
     /// Registers a user. Errors: `BAD_USER_INPUT`, `CONFLICT` (`Email already registered`).
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<User> {
-        let new =
-            NewUser::parse(&input.name, &input.email, input.age, input.city.as_deref()).extend()?;
+        let new = NewUser::try_from(input).extend()?;
         let user = store::user::create(db(ctx)?, new).await.extend()?;
         Ok(User(user))
     }
@@ -423,14 +257,7 @@ impl UserMutation {
         id: i32,
         input: UpdateUserInput,
     ) -> Result<User> {
-        let patch = UserPatch::parse(
-            input.name.as_deref(),
-            input.email.as_deref(),
-            input.age,
-            input.city.as_deref(),
-            input.is_active,
-        )
-        .extend()?;
+        let patch = UserPatch::try_from(input).extend()?;
         let user = store::user::update(db(ctx)?, id, patch).await.extend()?;
         Ok(User(user))
     }

@@ -1,7 +1,8 @@
 //! Reads and writes of `categories`.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ConnectionTrait};
 
+use super::with_folded;
 use crate::domain::category::CategoryName;
 use crate::entity::category::{ActiveModel, Column, Entity, Model};
 use crate::error::{AppError, on_constraint};
@@ -9,23 +10,13 @@ use crate::error::{AppError, on_constraint};
 const NOT_FOUND: AppError = AppError::NotFound("Category not found");
 const NAME_TAKEN: AppError = AppError::Conflict("Category name already exists");
 
-/// The category `id`, if any.
-///
-/// # Errors
-/// `Internal` when the database fails.
-pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<Model>, AppError> {
-    super::find::<Entity>(db, id).await
-}
-
-/// The categories among `ids`, in no particular order.
-///
-/// # Errors
-/// `Internal` when the database fails.
-pub async fn find_many(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<Model>, AppError> {
-    Ok(Entity::find()
-        .filter(Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?)
+/// The row, or the change, that gives a category `name`.
+pub fn named(name: CategoryName) -> ActiveModel {
+    let mut model = ActiveModel {
+        ..Default::default()
+    };
+    (model.name, model.name_folded) = with_folded(name);
+    model
 }
 
 /// Inserts a category and returns it as stored.
@@ -33,7 +24,7 @@ pub async fn find_many(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<Mod
 /// # Errors
 /// `Conflict` when the name is taken.
 pub async fn create(db: &impl ConnectionTrait, name: CategoryName) -> Result<Model, AppError> {
-    ActiveModel::from(name)
+    named(name)
         .insert(db)
         .await
         .map_err(|e| on_constraint(e, Some(NAME_TAKEN), None))
@@ -48,7 +39,7 @@ pub async fn update(
     id: i32,
     name: Option<CategoryName>,
 ) -> Result<Model, AppError> {
-    let changes = name.map(ActiveModel::from).unwrap_or_default();
+    let changes = name.map(named).unwrap_or_default();
     super::update::<Entity>(db, id, Column::Id, changes)
         .await
         .map_err(|e| on_constraint(e, Some(NAME_TAKEN), None))?
@@ -61,4 +52,16 @@ pub async fn update(
 /// `NotFound` when there is no such category.
 pub async fn delete(db: &impl ConnectionTrait, id: i32) -> Result<Model, AppError> {
     super::delete::<Entity>(db, id).await?.ok_or(NOT_FOUND)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::tests::assert_twins_set_together;
+
+    #[test]
+    fn every_text_is_stored_with_its_folded_twin() -> Result<(), AppError> {
+        assert_twins_set_together(&named(CategoryName::parse("Books")?));
+        Ok(())
+    }
 }

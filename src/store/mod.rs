@@ -1,20 +1,32 @@
 //! Database access, one module per table. Constraint violations become client errors here, where
 //! the statement runs; everything above works with validated inputs and plain models.
 
+pub mod bulk;
 pub mod category;
+pub mod condition;
 pub mod post;
 pub mod product;
-pub mod query;
+pub mod sql;
 pub mod user;
 
+use sea_orm::ActiveValue::{self, Set};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PrimaryKeyTrait,
     QueryFilter,
 };
 
+use crate::domain::fold;
 use crate::domain::page::Page;
 use crate::error::AppError;
-use query::Sort;
+use sql::Sort;
+
+/// A text column's value and its case-folded twin's (`name` and `name_folded`), set together
+/// so that the twin cannot be forgotten: `(model.name, model.name_folded) = with_folded(name)`.
+fn with_folded(text: impl Into<String>) -> (ActiveValue<String>, ActiveValue<String>) {
+    let text = text.into();
+    let folded = Set(fold(&text));
+    (Set(text), folded)
+}
 
 /// The rows of `E` that meet `condition`, in the total order `keys`, one page of them when
 /// `page` is given (otherwise all).
@@ -27,14 +39,14 @@ pub async fn list<E: EntityTrait>(
     keys: &[Sort<E::Column>],
     page: Option<Page>,
 ) -> Result<Vec<E::Model>, AppError> {
-    let select = query::ordered(
+    let select = sql::ordered(
         E::find().filter(condition),
         db.get_database_backend(),
         keys,
         false,
     );
     let rows = match page {
-        Some(page) => query::fetch_page(db, select, page.skip(), page.limit()).await?,
+        Some(page) => sql::fetch_page(db, select, page.skip(), page.limit()).await?,
         None => select.all(db).await?,
     };
     Ok(rows)
@@ -49,7 +61,25 @@ where
     E: EntityTrait,
     i32: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
 {
-    Ok(query::fetch_first(db, E::find_by_id(id)).await?)
+    Ok(sql::fetch_first(db, E::find_by_id(id)).await?)
+}
+
+/// The rows of `E` among `ids`, in no particular order.
+///
+/// # Errors
+/// `Internal` when the database fails.
+pub async fn find_many<E>(
+    db: &impl ConnectionTrait,
+    id_column: E::Column,
+    ids: &[i32],
+) -> Result<Vec<E::Model>, AppError>
+where
+    E: EntityTrait,
+{
+    Ok(E::find()
+        .filter(id_column.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
 }
 
 /// Applies `changes` to row `id` in one statement and returns the row as it is now, or `None`
@@ -65,7 +95,7 @@ where
     i32: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
 {
     if !changes.is_changed() {
-        return query::fetch_first(db, E::find_by_id(id)).await;
+        return sql::fetch_first(db, E::find_by_id(id)).await;
     }
     let mut rows = E::update_many()
         .set(changes)
@@ -82,4 +112,26 @@ where
     i32: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
 {
     E::delete_by_id(id).exec_with_returning(db).await
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use sea_orm::{ActiveModelTrait, EntityTrait, IdenStatic, Iterable};
+
+    /// Every column of `model` that has a case-folded twin is set exactly when its twin is.
+    pub(crate) fn assert_twins_set_together<A: ActiveModelTrait>(model: &A) {
+        for column in <A::Entity as EntityTrait>::Column::iter() {
+            let twin = super::condition::folded_twin(column);
+            if twin.as_str() == column.as_str() {
+                continue;
+            }
+            assert_eq!(
+                model.get(column).is_set(),
+                model.get(twin).is_set(),
+                "{} and {} must be set together",
+                column.as_str(),
+                twin.as_str()
+            );
+        }
+    }
 }

@@ -3,6 +3,7 @@
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ConnectionTrait};
 
+use super::with_folded;
 use crate::domain::post::{NewPost, PostPatch};
 use crate::entity::post::{ActiveModel, Column, Entity, Model};
 use crate::error::{AppError, on_constraint};
@@ -10,12 +11,30 @@ use crate::error::{AppError, on_constraint};
 const NOT_FOUND: AppError = AppError::NotFound("Post not found");
 const NO_AUTHOR: AppError = AppError::NotFound("Author not found");
 
-/// The post `id`, if any.
-///
-/// # Errors
-/// `Internal` when the database fails.
-pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<Model>, AppError> {
-    super::find::<Entity>(db, id).await
+/// The row of a new post (published or not).
+pub fn inserted(new: NewPost, published: bool) -> ActiveModel {
+    let mut model = ActiveModel {
+        author_id: Set(new.author_id),
+        published: Set(published),
+        ..Default::default()
+    };
+    (model.title, model.title_folded) = with_folded(new.title);
+    (model.content, model.content_folded) = with_folded(new.content);
+    model
+}
+
+/// The changes `patch` makes to a post's row.
+fn changes(patch: PostPatch) -> ActiveModel {
+    let mut model = ActiveModel {
+        ..Default::default()
+    };
+    if let Some(title) = patch.title {
+        (model.title, model.title_folded) = with_folded(title);
+    }
+    if let Some(content) = patch.content {
+        (model.content, model.content_folded) = with_folded(content);
+    }
+    model
 }
 
 /// Inserts a post and returns it as stored.
@@ -23,7 +42,7 @@ pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<Model>, A
 /// # Errors
 /// `NotFound` (`Author not found`) when the author does not exist.
 pub async fn create(db: &impl ConnectionTrait, new: NewPost) -> Result<Model, AppError> {
-    ActiveModel::from(new)
+    inserted(new, false)
         .insert(db)
         .await
         .map_err(|e| on_constraint(e, None, Some(NO_AUTHOR)))
@@ -38,7 +57,7 @@ pub async fn update(
     id: i32,
     patch: PostPatch,
 ) -> Result<Model, AppError> {
-    super::update::<Entity>(db, id, Column::Id, patch.into())
+    super::update::<Entity>(db, id, Column::Id, changes(patch))
         .await?
         .ok_or(NOT_FOUND)
 }
@@ -63,4 +82,29 @@ pub async fn publish(db: &impl ConnectionTrait, id: i32) -> Result<Model, AppErr
 /// `NotFound` when there is no such post.
 pub async fn delete(db: &impl ConnectionTrait, id: i32) -> Result<Model, AppError> {
     super::delete::<Entity>(db, id).await?.ok_or(NOT_FOUND)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::post::{Content, Title};
+    use crate::store::tests::assert_twins_set_together;
+
+    #[test]
+    fn every_text_is_stored_with_its_folded_twin() -> Result<(), AppError> {
+        let title = Title::parse("A title")?;
+        let content = Content::parse("Twenty characters or more.")?;
+        let new = NewPost {
+            title: title.clone(),
+            content: content.clone(),
+            author_id: 1,
+        };
+        assert_twins_set_together(&inserted(new, false));
+        let patch = PostPatch {
+            title: Some(title),
+            content: Some(content),
+        };
+        assert_twins_set_together(&changes(patch));
+        Ok(())
+    }
 }

@@ -1,7 +1,9 @@
 //! Reads and writes of `products`.
 
+use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ConnectionTrait};
 
+use super::with_folded;
 use crate::domain::product::{NewProduct, ProductPatch};
 use crate::entity::product::{ActiveModel, Column, Entity, Model};
 use crate::error::{AppError, on_constraint};
@@ -9,12 +11,36 @@ use crate::error::{AppError, on_constraint};
 const NOT_FOUND: AppError = AppError::NotFound("Product not found");
 const NO_CATEGORY: AppError = AppError::NotFound("Category not found");
 
-/// The product `id`, if any.
-///
-/// # Errors
-/// `Internal` when the database fails.
-pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<Model>, AppError> {
-    super::find::<Entity>(db, id).await
+/// The row of a new product.
+pub fn inserted(new: NewProduct) -> ActiveModel {
+    let mut model = ActiveModel {
+        price: Set(new.price.get()),
+        stock: Set(new.stock.get()),
+        category_id: Set(new.category_id),
+        ..Default::default()
+    };
+    (model.name, model.name_folded) = with_folded(new.name);
+    model
+}
+
+/// The changes `patch` makes to a product's row.
+fn changes(patch: ProductPatch) -> ActiveModel {
+    let mut model = ActiveModel {
+        ..Default::default()
+    };
+    if let Some(name) = patch.name {
+        (model.name, model.name_folded) = with_folded(name);
+    }
+    if let Some(price) = patch.price {
+        model.price = Set(price.get());
+    }
+    if let Some(stock) = patch.stock {
+        model.stock = Set(stock.get());
+    }
+    if let Some(category_id) = patch.category_id {
+        model.category_id = Set(Some(category_id));
+    }
+    model
 }
 
 /// Inserts a product and returns it as stored.
@@ -22,7 +48,7 @@ pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<Model>, A
 /// # Errors
 /// `NotFound` (`Category not found`) when the category does not exist.
 pub async fn create(db: &impl ConnectionTrait, new: NewProduct) -> Result<Model, AppError> {
-    ActiveModel::from(new)
+    inserted(new)
         .insert(db)
         .await
         .map_err(|e| on_constraint(e, None, Some(NO_CATEGORY)))
@@ -37,7 +63,7 @@ pub async fn update(
     id: i32,
     patch: ProductPatch,
 ) -> Result<Model, AppError> {
-    super::update::<Entity>(db, id, Column::Id, patch.into())
+    super::update::<Entity>(db, id, Column::Id, changes(patch))
         .await
         .map_err(|e| on_constraint(e, None, Some(NO_CATEGORY)))?
         .ok_or(NOT_FOUND)
@@ -49,4 +75,29 @@ pub async fn update(
 /// `NotFound` when there is no such product.
 pub async fn delete(db: &impl ConnectionTrait, id: i32) -> Result<Model, AppError> {
     super::delete::<Entity>(db, id).await?.ok_or(NOT_FOUND)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::product::{Price, ProductName, Stock};
+    use crate::store::tests::assert_twins_set_together;
+
+    #[test]
+    fn every_text_is_stored_with_its_folded_twin() -> Result<(), AppError> {
+        let name = ProductName::parse("Lamp")?;
+        let new = NewProduct {
+            name: name.clone(),
+            price: Price::parse(1.0)?,
+            stock: Stock::parse(2)?,
+            category_id: None,
+        };
+        assert_twins_set_together(&inserted(new));
+        let patch = ProductPatch {
+            name: Some(name),
+            ..ProductPatch::default()
+        };
+        assert_twins_set_together(&changes(patch));
+        Ok(())
+    }
 }

@@ -1,12 +1,10 @@
 //! Reads and writes of `users`.
 
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-};
-
+use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::query;
+use super::{sql, with_folded};
 use crate::domain::fold;
 use crate::domain::user::{NewUser, UserPatch};
 use crate::entity::user::{ActiveModel, Column, Entity, Model};
@@ -14,25 +12,6 @@ use crate::error::{AppError, on_constraint};
 
 const NOT_FOUND: AppError = AppError::NotFound("User not found");
 const EMAIL_TAKEN: AppError = AppError::Conflict("Email already registered");
-
-/// The user `id`, if any.
-///
-/// # Errors
-/// `Internal` when the database fails.
-pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<Model>, AppError> {
-    super::find::<Entity>(db, id).await
-}
-
-/// The users among `ids`, in no particular order.
-///
-/// # Errors
-/// `Internal` when the database fails.
-pub async fn find_many(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<Model>, AppError> {
-    Ok(Entity::find()
-        .filter(Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?)
-}
 
 /// Users whose name and city contain the given parts (ignoring case), ordered by id.
 ///
@@ -53,7 +32,7 @@ pub async fn search(
     }
     let backend = db.get_database_backend();
     let folded_contains = |column: Column, needle: &str| {
-        query::contains(backend, Expr::col((Entity, column)), &fold(needle))
+        sql::contains(backend, Expr::col((Entity, column)), &fold(needle))
     };
     let mut select = Entity::find();
     if let Some(name) = name {
@@ -65,12 +44,47 @@ pub async fn search(
     Ok(select.order_by_asc(Column::Id).all(db).await?)
 }
 
+/// The row of a new user.
+pub fn inserted(new: NewUser) -> ActiveModel {
+    let mut model = ActiveModel {
+        email: Set(new.email.into()),
+        age: Set(new.age.get()),
+        ..Default::default()
+    };
+    (model.name, model.name_folded) = with_folded(new.name);
+    (model.city, model.city_folded) = with_folded(new.city);
+    model
+}
+
+/// The changes `patch` makes to a user's row.
+fn changes(patch: UserPatch) -> ActiveModel {
+    let mut model = ActiveModel {
+        ..Default::default()
+    };
+    if let Some(name) = patch.name {
+        (model.name, model.name_folded) = with_folded(name);
+    }
+    if let Some(email) = patch.email {
+        model.email = Set(email.into());
+    }
+    if let Some(age) = patch.age {
+        model.age = Set(age.get());
+    }
+    if let Some(city) = patch.city {
+        (model.city, model.city_folded) = with_folded(city);
+    }
+    if let Some(is_active) = patch.is_active {
+        model.is_active = Set(is_active);
+    }
+    model
+}
+
 /// Inserts a user and returns it as stored.
 ///
 /// # Errors
 /// `Conflict` when the e-mail is already registered.
 pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> Result<Model, AppError> {
-    ActiveModel::from(new)
+    inserted(new)
         .insert(db)
         .await
         .map_err(|e| on_constraint(e, Some(EMAIL_TAKEN), None))
@@ -85,7 +99,7 @@ pub async fn update(
     id: i32,
     patch: UserPatch,
 ) -> Result<Model, AppError> {
-    super::update::<Entity>(db, id, Column::Id, patch.into())
+    super::update::<Entity>(db, id, Column::Id, changes(patch))
         .await
         .map_err(|e| on_constraint(e, Some(EMAIL_TAKEN), None))?
         .ok_or(NOT_FOUND)
@@ -97,4 +111,31 @@ pub async fn update(
 /// `NotFound` when there is no such user.
 pub async fn delete(db: &impl ConnectionTrait, id: i32) -> Result<Model, AppError> {
     super::delete::<Entity>(db, id).await?.ok_or(NOT_FOUND)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::user::{Age, City, Email, UserName};
+    use crate::store::tests::assert_twins_set_together;
+
+    #[test]
+    fn every_text_is_stored_with_its_folded_twin() -> Result<(), AppError> {
+        let new = NewUser {
+            name: UserName::parse("Ada")?,
+            email: Email::parse("ada@example.com")?,
+            age: Age::parse(36)?,
+            city: City::parse("London")?,
+        };
+        assert_twins_set_together(&inserted(new.clone()));
+        let patch = UserPatch {
+            name: Some(new.name),
+            email: Some(new.email),
+            age: Some(new.age),
+            city: Some(new.city),
+            is_active: Some(false),
+        };
+        assert_twins_set_together(&changes(patch));
+        Ok(())
+    }
 }

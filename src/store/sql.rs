@@ -1,5 +1,5 @@
-//! Generic building blocks for reading any table: text matching, total orders, keyset pages,
-//! per-parent pages and aggregates, written once and behaving the same on SQLite and PostgreSQL.
+//! The SQL of reading any table: text matching, total orders, keyset pages, per-parent pages,
+//! counts and aggregates, written once and behaving the same on SQLite and PostgreSQL.
 
 use sea_orm::sea_query::{
     Alias, Expr, ExprTrait, Func, NullOrdering, Order, Query, SelectStatement, WindowStatement,
@@ -13,14 +13,18 @@ use sea_orm::{
 /// Ascending or descending.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Direction {
+    /// Smallest first (NULL is the smallest).
     Asc,
+    /// Largest first.
     Desc,
 }
 
 /// One key of an order: a column and its direction.
 #[derive(Clone, Copy, Debug)]
 pub struct Sort<C> {
+    /// The column sorted by.
     pub column: C,
+    /// Which way.
     pub direction: Direction,
 }
 
@@ -123,6 +127,63 @@ pub async fn fetch_first<E: EntityTrait>(
     select: Select<E>,
 ) -> Result<Option<E::Model>, DbErr> {
     Ok(fetch_page(db, select, 0, 1).await?.into_iter().next())
+}
+
+/// One page of a keyset-paginated list: the rows of `E` that meet `condition` and come after
+/// the key values `after` and before `before` in the total order `keys` (walked backwards when
+/// `backward`), `offset` of them skipped, at most `limit`.
+///
+/// # Errors
+/// When the database fails.
+#[allow(clippy::too_many_arguments)]
+pub async fn keyset_page<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    condition: Condition,
+    keys: &[Sort<E::Column>],
+    after: Option<&[Value]>,
+    before: Option<&[Value]>,
+    backward: bool,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<E::Model>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut condition = condition;
+    if let Some(after) = after {
+        condition = condition.add(beyond(backend, keys, after, true));
+    }
+    if let Some(before) = before {
+        condition = condition.add(beyond(backend, keys, before, false));
+    }
+    let select = ordered(E::find().filter(condition), backend, keys, backward);
+    fetch_page(db, select, offset, limit).await
+}
+
+/// A `COUNT(*)` of the rows of a table that meet a condition, to run later (or never).
+pub struct CountQuery(SelectStatement);
+
+impl CountQuery {
+    /// The count of the rows of `E` that meet `condition`.
+    pub fn new<E: EntityTrait>(condition: Condition) -> Self {
+        Self(
+            E::find()
+                .select_only()
+                .column_as(Expr::cust("COUNT(*)"), "count")
+                .filter(condition)
+                .into_query(),
+        )
+    }
+
+    /// Runs the count.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn run(&self, db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+        let row = db.query_one(&self.0).await?;
+        Ok(row
+            .map(|row| row.try_get::<i64>("", "count"))
+            .transpose()?
+            .unwrap_or(0))
+    }
 }
 
 /// Whether a value is SQL NULL.
@@ -258,61 +319,128 @@ where
     keys.iter().map(|key| model.get(key.column)).collect()
 }
 
-/// One page of children for each of `parent_ids`: rows matching `condition` whose
-/// `parent_column` is among them, `skip` then at most `limit` per parent in the order `keys`,
-/// all in one statement (a window function ranks the rows of each parent).
-pub async fn children_pages<E: EntityTrait>(
-    db: &impl ConnectionTrait,
+/// One nested list's query, for any set of parents: the rows that meet `condition`, ranked per
+/// parent in the order `keys`, `skip` then at most `limit` of them per parent, all parents in
+/// one statement (a window function ranks the rows of each parent).
+///
+/// Two queries are equal when their statements are: the statement itself (without the parents)
+/// is what tells them apart, so a DataLoader key built on it can never share a batch with a
+/// query that would run differently.
+pub struct ChildrenQuery<E: EntityTrait> {
     parent_column: E::Column,
-    parent_ids: &[i32],
     condition: Condition,
-    keys: &[Sort<E::Column>],
+    keys: Vec<Sort<E::Column>>,
     skip: u64,
     limit: Option<u64>,
-) -> Result<Vec<E::Model>, DbErr>
-where
-    E::Model: FromQueryResult,
-{
-    let backend = db.get_database_backend();
-    let mut window = WindowStatement::partition_by((parent_column.entity_name(), parent_column));
-    for key in keys {
-        let ascending = key.direction == Direction::Asc;
-        let order = if ascending { Order::Asc } else { Order::Desc };
-        let nulls = if ascending {
-            NullOrdering::First
-        } else {
-            NullOrdering::Last
-        };
-        window.order_by_expr_with_nulls(sort_key(backend, key.column), order, nulls);
-    }
-    let rank = Alias::new("agora_rank");
-    let mut ranked: SelectStatement = E::find()
-        .filter(parent_column.is_in(parent_ids.iter().copied()))
-        .filter(condition)
-        .into_query();
-    ranked.expr_window_as(Expr::cust("ROW_NUMBER()"), window, rank.clone());
+    /// The statement for no parents, its values written in.
+    identity: String,
+}
 
-    let mut page = Query::select();
-    page.column(sea_orm::sea_query::Asterisk)
-        .from_subquery(ranked, Alias::new("ranked"))
-        .and_where(Expr::col(rank.clone()).gt(skip))
-        .order_by(Alias::new(parent_column.as_str()), Order::Asc)
-        .order_by(rank.clone(), Order::Asc);
-    if let Some(limit) = limit {
-        page.and_where(Expr::col(rank).lte(skip.saturating_add(limit)));
+impl<E: EntityTrait> ChildrenQuery<E> {
+    /// The query of the children whose `parent_column` names their parent.
+    pub fn new(
+        backend: DatabaseBackend,
+        parent_column: E::Column,
+        condition: Condition,
+        keys: Vec<Sort<E::Column>>,
+        skip: u64,
+        limit: Option<u64>,
+    ) -> Self {
+        let mut query = Self {
+            parent_column,
+            condition,
+            keys,
+            skip,
+            limit,
+            identity: String::new(),
+        };
+        query.identity = backend.build(&query.statement(backend, &[])).to_string();
+        query
     }
-    let rows = db.query_all(&page).await?;
-    rows.iter()
-        .map(|row| E::Model::from_query_result(row, ""))
-        .collect()
+
+    /// The column of a child that names its parent.
+    pub fn parent_column(&self) -> E::Column {
+        self.parent_column
+    }
+
+    /// The statement for `parent_ids`.
+    fn statement(&self, backend: DatabaseBackend, parent_ids: &[i32]) -> SelectStatement {
+        let parent_column = self.parent_column;
+        let mut window =
+            WindowStatement::partition_by((parent_column.entity_name(), parent_column));
+        for key in &self.keys {
+            let ascending = key.direction == Direction::Asc;
+            let order = if ascending { Order::Asc } else { Order::Desc };
+            let nulls = if ascending {
+                NullOrdering::First
+            } else {
+                NullOrdering::Last
+            };
+            window.order_by_expr_with_nulls(sort_key(backend, key.column), order, nulls);
+        }
+        let rank = Alias::new("agora_rank");
+        let mut ranked: SelectStatement = E::find()
+            .filter(parent_column.is_in(parent_ids.iter().copied()))
+            .filter(self.condition.clone())
+            .into_query();
+        ranked.expr_window_as(Expr::cust("ROW_NUMBER()"), window, rank.clone());
+
+        let mut page = Query::select();
+        page.column(sea_orm::sea_query::Asterisk)
+            .from_subquery(ranked, Alias::new("ranked"))
+            .and_where(Expr::col(rank.clone()).gt(self.skip))
+            .order_by(Alias::new(parent_column.as_str()), Order::Asc)
+            .order_by(rank.clone(), Order::Asc);
+        if let Some(limit) = self.limit {
+            page.and_where(Expr::col(rank).lte(self.skip.saturating_add(limit)));
+        }
+        page
+    }
+
+    /// The children of every one of `parent_ids`, by parent, each parent's in order.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn run(
+        &self,
+        db: &impl ConnectionTrait,
+        parent_ids: &[i32],
+    ) -> Result<Vec<E::Model>, DbErr>
+    where
+        E::Model: FromQueryResult,
+    {
+        let statement = self.statement(db.get_database_backend(), parent_ids);
+        let rows = db.query_all(&statement).await?;
+        rows.iter()
+            .map(|row| E::Model::from_query_result(row, ""))
+            .collect()
+    }
+}
+
+impl<E: EntityTrait> PartialEq for ChildrenQuery<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.identity == other.identity
+    }
+}
+
+impl<E: EntityTrait> Eq for ChildrenQuery<E> {}
+
+impl<E: EntityTrait> std::hash::Hash for ChildrenQuery<E> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.identity.hash(state);
+    }
 }
 
 /// What an aggregate computes over a column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Aggregate {
+    /// The sum (`BIGINT` for integers, `DOUBLE PRECISION` otherwise).
     Sum,
+    /// The average, as `DOUBLE PRECISION`.
     Avg,
+    /// The smallest value.
     Min,
+    /// The largest value.
     Max,
 }
 
@@ -336,11 +464,13 @@ pub struct Group {
 }
 
 impl Group {
-    /// The group's value of a grouped column, or `None` when the column is not grouped.
+    /// The group's value of a grouped column, or `None` when the column is not grouped (or
+    /// the group's value is NULL).
     pub fn key<T: sea_orm::TryGetable, C: ColumnTrait>(&self, column: C) -> Option<T> {
         self.row
-            .try_get::<T>("", &format!("key_{}", column.as_str()))
+            .try_get::<Option<T>>("", &format!("key_{}", column.as_str()))
             .ok()
+            .flatten()
     }
 
     /// The value of `aggregate` over `column` (`None` when there are no values).
@@ -409,6 +539,30 @@ pub async fn aggregate<E: EntityTrait>(
 mod tests {
     use super::*;
     use crate::entity::post;
+
+    fn posts_of_authors(
+        published: bool,
+        direction: Direction,
+        limit: Option<u64>,
+    ) -> ChildrenQuery<post::Entity> {
+        let keys = vec![Sort {
+            column: post::Column::Title,
+            direction,
+        }];
+        let condition = Condition::all().add(post::Column::Published.eq(published));
+        let backend = DatabaseBackend::Sqlite;
+        ChildrenQuery::new(backend, post::Column::AuthorId, condition, keys, 0, limit)
+    }
+
+    #[test]
+    fn children_queries_are_equal_exactly_when_they_would_run_the_same_statement() {
+        let query = posts_of_authors(true, Direction::Asc, Some(5));
+        assert!(query == posts_of_authors(true, Direction::Asc, Some(5)));
+        assert!(query != posts_of_authors(false, Direction::Asc, Some(5)));
+        assert!(query != posts_of_authors(true, Direction::Desc, Some(5)));
+        assert!(query != posts_of_authors(true, Direction::Asc, Some(6)));
+        assert!(query != posts_of_authors(true, Direction::Asc, None));
+    }
 
     #[test]
     fn a_page_is_written_into_the_sql_not_bound() {

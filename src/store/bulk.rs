@@ -1,0 +1,99 @@
+//! Bulk writes for `agora seed`: many rows per statement, many statements per transaction.
+
+use anyhow::Context as _;
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+
+use crate::entity::{category, user};
+use crate::error::AppError;
+
+/// Rows in one INSERT statement (well under SQLite's and PostgreSQL's parameter limits).
+const ROWS_PER_STATEMENT: usize = 1_000;
+/// Rows per transaction.
+const ROWS_PER_TRANSACTION: usize = 50_000;
+
+/// Inserts `rows` (generated as they go, so a million rows never sit in memory) in multi-row
+/// statements, committing every `ROWS_PER_TRANSACTION`; `inserted` hears of every statement's
+/// row count.
+///
+/// # Errors
+/// When a row breaks a validation rule (nothing of its transaction is kept) or a statement
+/// fails.
+pub async fn insert_all<A>(
+    db: &DatabaseConnection,
+    rows: impl Iterator<Item = Result<A, AppError>>,
+    mut inserted: impl FnMut(u64),
+) -> anyhow::Result<()>
+where
+    A: ActiveModelTrait + Send,
+{
+    let mut rows = rows.peekable();
+    while rows.peek().is_some() {
+        let txn = db.begin().await?;
+        for _ in 0..ROWS_PER_TRANSACTION / ROWS_PER_STATEMENT {
+            let batch: Vec<A> = rows
+                .by_ref()
+                .take(ROWS_PER_STATEMENT)
+                .collect::<Result<_, _>>()
+                .context("generated seed data breaks a validation rule")?;
+            if batch.is_empty() {
+                break;
+            }
+            let count = batch.len() as u64;
+            A::Entity::insert_many(batch)
+                .exec_without_returning(&txn)
+                .await?;
+            inserted(count);
+        }
+        txn.commit().await?;
+    }
+    Ok(())
+}
+
+/// Whether the database has any user or category.
+///
+/// # Errors
+/// When the database fails.
+pub async fn has_rows(db: &impl ConnectionTrait) -> anyhow::Result<bool> {
+    let rows = user::Entity::find().count(db).await? + category::Entity::find().count(db).await?;
+    Ok(rows > 0)
+}
+
+/// The largest id of a table (0 when empty).
+///
+/// # Errors
+/// When the database fails.
+pub async fn max_id<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    id: E::Column,
+) -> anyhow::Result<i32> {
+    let max: Option<Option<i32>> = E::find()
+        .select_only()
+        .column_as(Expr::expr(Func::max(Expr::col(id))), "max")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(max.flatten().unwrap_or(0))
+}
+
+/// The ids above `after`, in order: the rows this run created.
+///
+/// # Errors
+/// When the database fails.
+pub async fn ids_after<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    id: E::Column,
+    after: i32,
+) -> anyhow::Result<Vec<i32>> {
+    Ok(E::find()
+        .select_only()
+        .column(id)
+        .filter(id.gt(after))
+        .order_by_asc(id)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
