@@ -9,3 +9,17 @@ super::text!(
     1,
     Some(50)
 );
+
+/// A category that may be inserted.
+#[derive(Debug, Clone)]
+pub struct NewCategory {
+    /// The name (unique; the database checks).
+    pub name: CategoryName,
+}
+
+/// The changes of a category update; `None` leaves a column as it is.
+#[derive(Debug, Clone, Default)]
+pub struct CategoryPatch {
+    /// A new name.
+    pub name: Option<CategoryName>,
+}

@@ -5,11 +5,11 @@ use sea_orm::Condition;
 
 use super::filter::{IntFilter, OrderBy, RelationFilter, StringFilter};
 use super::product::{Product, ProductField, ProductWhere};
-use super::{db, list_cost, listing};
-use crate::domain::category::CategoryName;
+use super::{list_cost, listing};
+use crate::domain::category::{CategoryName, CategoryPatch, NewCategory};
 use crate::domain::page::ChildPage;
 use crate::entity::{category, product};
-use crate::store;
+use crate::error::AppError;
 
 /// A product category.
 pub struct Category(pub(super) category::Model);
@@ -79,6 +79,16 @@ pub struct CreateCategoryInput {
     name: String,
 }
 
+impl TryFrom<CreateCategoryInput> for NewCategory {
+    type Error = AppError;
+
+    fn try_from(input: CreateCategoryInput) -> Result<Self, AppError> {
+        Ok(Self {
+            name: CategoryName::parse(&input.name)?,
+        })
+    }
+}
+
 /// Changes to a category; omitted or null fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateCategoryInput {
@@ -86,9 +96,9 @@ pub struct UpdateCategoryInput {
     name: Option<String>,
 }
 
-/// Queries about categories: its lists, the queries every entity has, then its lookups.
+/// Queries about categories: its lists, then the queries every entity has.
 #[derive(MergedObject, Default)]
-pub struct CategoryQuery(CategoryLists, CategoryShared, CategoryLookups);
+pub struct CategoryQuery(CategoryLists, CategoryShared);
 
 /// The lists of categories.
 #[derive(Default)]
@@ -109,6 +119,16 @@ impl CategoryLists {
     }
 }
 
+impl TryFrom<UpdateCategoryInput> for CategoryPatch {
+    type Error = AppError;
+
+    fn try_from(input: UpdateCategoryInput) -> Result<Self, AppError> {
+        Ok(Self {
+            name: input.name.as_deref().map(CategoryName::parse).transpose()?,
+        })
+    }
+}
+
 listing::shared_queries! {
     CategoryShared for Category;
     /// Categories as a Relay connection: cursors follow `orderBy`; `first`/`last` at most 100.
@@ -116,61 +136,18 @@ listing::shared_queries! {
     /// Statistics of the categories that match `where`, per group of `groupBy` (one group
     /// without).
     aggregate category_aggregate;
-}
-
-/// Looking categories up.
-#[derive(Default)]
-pub struct CategoryLookups;
-
-#[Object]
-impl CategoryLookups {
     /// The category with this id, or null.
-    async fn category(&self, ctx: &Context<'_>, id: i32) -> Result<Option<Category>> {
-        let category = store::find::<category::Entity>(db(ctx)?, id)
-            .await
-            .extend()?;
-        Ok(category.map(Category))
-    }
+    lookup category;
 }
 
-/// Changes to categories.
-#[derive(Default)]
-pub struct CategoryMutation;
-
-#[Object]
-impl CategoryMutation {
+super::mutation::mutations! {
+    /// Changes to categories.
+    CategoryMutation for Category, store::category;
     /// Creates a category. Errors: `BAD_USER_INPUT`, `CONFLICT` (`Category name already exists`).
-    async fn create_category(
-        &self,
-        ctx: &Context<'_>,
-        input: CreateCategoryInput,
-    ) -> Result<Category> {
-        let name = CategoryName::parse(&input.name).extend()?;
-        let category = store::category::create(db(ctx)?, name).await.extend()?;
-        Ok(Category(category))
-    }
-
+    create create_category(CreateCategoryInput => NewCategory);
     /// Renames a category. Errors: `BAD_USER_INPUT`, `NOT_FOUND`, `CONFLICT`.
-    async fn update_category(
-        &self,
-        ctx: &Context<'_>,
-        id: i32,
-        input: UpdateCategoryInput,
-    ) -> Result<Category> {
-        let name = input
-            .name
-            .as_deref()
-            .map(CategoryName::parse)
-            .transpose()
-            .extend()?;
-        let category = store::category::update(db(ctx)?, id, name).await.extend()?;
-        Ok(Category(category))
-    }
-
+    update update_category(UpdateCategoryInput => CategoryPatch);
     /// Deletes a category; its products stay, without a category. Returns the category as it
     /// was. Errors: `NOT_FOUND`.
-    async fn delete_category(&self, ctx: &Context<'_>, id: i32) -> Result<Category> {
-        let category = store::category::delete(db(ctx)?, id).await.extend()?;
-        Ok(Category(category))
-    }
+    delete delete_category;
 }

@@ -1,4 +1,5 @@
-//! The resolvers behind every entity's list, nested list, connection and aggregate fields, once
+//! The resolvers behind every entity's list, nested list, connection, aggregate and lookup
+//! fields, once
 //! for all four entities, and [`shared_queries!`], which declares an entity's `xConnection` and
 //! `xAggregate` fields.
 
@@ -15,6 +16,17 @@ use super::{db, loader};
 use crate::domain::page::{ChildPage, Page};
 use crate::store;
 use crate::store::sql::{self, ChildrenQuery};
+
+/// Row `id` of `T`, or `None`.
+///
+/// # Errors
+/// `Internal` when the database fails.
+pub async fn find<T: Table>(ctx: &Context<'_>, id: i32) -> Result<Option<T>> {
+    let row = store::find::<T::Entity>(db(ctx)?, T::ID, id)
+        .await
+        .extend()?;
+    Ok(row.map(T::from_row))
+}
 
 /// The rows of `T` that meet `filter` and `extra`, in the order `order_by` then `id`; one page
 /// of them when `page` is given.
@@ -118,9 +130,9 @@ pub async fn groups<T: Table>(
     Ok(groups.into_iter().map(Into::into).collect())
 }
 
-/// Declares the query fields every entity has, `xConnection` and `xAggregate` (with the
-/// descriptions given), as a query root of their own (`$Shared`) for the entity's
-/// `MergedObject` to place between its own list and lookup fields.
+/// Declares the query fields every entity has, `xConnection`, `xAggregate` and the lookup by
+/// id (with the descriptions given), as a query root of their own (`$Shared`) for the
+/// entity's `MergedObject` to place after its own list fields.
 ///
 /// They cannot share one `#[Object]` block with hand-written fields: a `complexity` written
 /// outside the macro would not see async-graphql's `child_complexity` through its hygiene.
@@ -129,6 +141,7 @@ macro_rules! shared_queries {
         $Shared:ident for $Node:ty;
         $(#[$connection_doc:meta])* connection $connection:ident;
         $(#[$aggregate_doc:meta])* aggregate $aggregate:ident;
+        $(#[$lookup_doc:meta])* lookup $lookup:ident;
     ) => {
         /// The queries every entity has.
         #[derive(Default)]
@@ -169,6 +182,15 @@ macro_rules! shared_queries {
                 group_by: Option<Vec<<$Node as $crate::graphql::table::Table>::Field>>,
             ) -> async_graphql::Result<Vec<<$Node as $crate::graphql::table::Table>::Aggregate>> {
                 $crate::graphql::listing::groups::<$Node>(ctx, filter.as_ref(), group_by).await
+            }
+
+            $(#[$lookup_doc])*
+            async fn $lookup(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                id: i32,
+            ) -> async_graphql::Result<Option<$Node>> {
+                $crate::graphql::listing::find::<$Node>(ctx, id).await
             }
         }
     };

@@ -9,6 +9,7 @@ mod filter;
 mod limits;
 mod listing;
 mod loader;
+mod mutation;
 mod post;
 mod product;
 mod table;

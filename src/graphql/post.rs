@@ -141,9 +141,9 @@ impl TryFrom<UpdatePostInput> for PostPatch {
     }
 }
 
-/// Queries about posts: its lists, the queries every entity has, then its lookups.
+/// Queries about posts: its lists, then the queries every entity has.
 #[derive(MergedObject, Default)]
-pub struct PostQuery(PostLists, PostShared, PostLookups);
+pub struct PostQuery(PostLists, PostShared);
 
 /// The lists of posts.
 #[derive(Default)]
@@ -180,55 +180,24 @@ listing::shared_queries! {
     connection post_connection;
     /// Statistics of the posts that match `where`, per group of `groupBy` (one group without).
     aggregate post_aggregate;
-}
-
-/// Looking posts up.
-#[derive(Default)]
-pub struct PostLookups;
-
-#[Object]
-impl PostLookups {
     /// The post with this id, or null.
-    async fn post(&self, ctx: &Context<'_>, id: i32) -> Result<Option<Post>> {
-        let post = store::find::<post::Entity>(db(ctx)?, id).await.extend()?;
-        Ok(post.map(Post))
-    }
+    lookup post;
 }
 
-/// Changes to posts.
-#[derive(Default)]
-pub struct PostMutation;
-
-#[Object]
-impl PostMutation {
+super::mutation::mutations! {
+    /// Changes to posts.
+    PostMutation for Post, store::post;
     /// Writes a post (unpublished). Errors: `BAD_USER_INPUT`, `NOT_FOUND` (`Author not found`).
-    async fn create_post(&self, ctx: &Context<'_>, input: CreatePostInput) -> Result<Post> {
-        let new = NewPost::try_from(input).extend()?;
-        let post = store::post::create(db(ctx)?, new).await.extend()?;
-        Ok(Post(post))
-    }
-
+    create create_post(CreatePostInput => NewPost);
     /// Changes a post's title and/or content. Errors: `BAD_USER_INPUT`, `NOT_FOUND`.
-    async fn update_post(
-        &self,
-        ctx: &Context<'_>,
-        id: i32,
-        input: UpdatePostInput,
-    ) -> Result<Post> {
-        let patch = PostPatch::try_from(input).extend()?;
-        let post = store::post::update(db(ctx)?, id, patch).await.extend()?;
-        Ok(Post(post))
+    update update_post(UpdatePostInput => PostPatch);
+    others {
+        /// Publishes a post (publishing twice is harmless). Errors: `NOT_FOUND`.
+        async fn publish_post(&self, ctx: &Context<'_>, id: i32) -> Result<Post> {
+            let post = store::post::publish(db(ctx)?, id).await.extend()?;
+            Ok(Post(post))
+        }
     }
-
-    /// Publishes a post (publishing twice is harmless). Errors: `NOT_FOUND`.
-    async fn publish_post(&self, ctx: &Context<'_>, id: i32) -> Result<Post> {
-        let post = store::post::publish(db(ctx)?, id).await.extend()?;
-        Ok(Post(post))
-    }
-
     /// Deletes a post; returns it as it was. Errors: `NOT_FOUND`.
-    async fn delete_post(&self, ctx: &Context<'_>, id: i32) -> Result<Post> {
-        let post = store::post::delete(db(ctx)?, id).await.extend()?;
-        Ok(Post(post))
-    }
+    delete delete_post;
 }

@@ -6,12 +6,11 @@ use sea_orm::{ColumnTrait, Condition};
 use super::category::{Category, CategoryWhere};
 use super::filter::{FloatFilter, IntFilter, OrderBy, StringFilter};
 use super::loader::ById;
-use super::{db, list_cost, listing, loader};
+use super::{list_cost, listing, loader};
 use crate::domain::page::Page;
 use crate::domain::product::{NewProduct, Price, ProductName, ProductPatch, Stock};
 use crate::entity::{category, product};
 use crate::error::AppError;
-use crate::store;
 
 /// A product for sale.
 pub struct Product(pub(super) product::Model);
@@ -178,9 +177,9 @@ impl TryFrom<UpdateProductInput> for ProductPatch {
     }
 }
 
-/// Queries about products: its lists, the queries every entity has, then its lookups.
+/// Queries about products: its lists, then the queries every entity has.
 #[derive(MergedObject, Default)]
-pub struct ProductQuery(ProductLists, ProductShared, ProductLookups);
+pub struct ProductQuery(ProductLists, ProductShared);
 
 /// The lists of products.
 #[derive(Default)]
@@ -214,55 +213,17 @@ listing::shared_queries! {
     /// Statistics of the products that match `where`, per group of `groupBy` (one group
     /// without).
     aggregate product_aggregate;
-}
-
-/// Looking products up.
-#[derive(Default)]
-pub struct ProductLookups;
-
-#[Object]
-impl ProductLookups {
     /// The product with this id, or null.
-    async fn product(&self, ctx: &Context<'_>, id: i32) -> Result<Option<Product>> {
-        let product = store::find::<product::Entity>(db(ctx)?, id)
-            .await
-            .extend()?;
-        Ok(product.map(Product))
-    }
+    lookup product;
 }
 
-/// Changes to products.
-#[derive(Default)]
-pub struct ProductMutation;
-
-#[Object]
-impl ProductMutation {
+super::mutation::mutations! {
+    /// Changes to products.
+    ProductMutation for Product, store::product;
     /// Creates a product. Errors: `BAD_USER_INPUT`, `NOT_FOUND` (`Category not found`).
-    async fn create_product(
-        &self,
-        ctx: &Context<'_>,
-        input: CreateProductInput,
-    ) -> Result<Product> {
-        let new = NewProduct::try_from(input).extend()?;
-        let product = store::product::create(db(ctx)?, new).await.extend()?;
-        Ok(Product(product))
-    }
-
+    create create_product(CreateProductInput => NewProduct);
     /// Changes a product. Errors: `BAD_USER_INPUT`, `NOT_FOUND` (the product or the category).
-    async fn update_product(
-        &self,
-        ctx: &Context<'_>,
-        id: i32,
-        input: UpdateProductInput,
-    ) -> Result<Product> {
-        let patch = ProductPatch::try_from(input).extend()?;
-        let product = store::product::update(db(ctx)?, id, patch).await.extend()?;
-        Ok(Product(product))
-    }
-
+    update update_product(UpdateProductInput => ProductPatch);
     /// Deletes a product; returns it as it was. Errors: `NOT_FOUND`.
-    async fn delete_product(&self, ctx: &Context<'_>, id: i32) -> Result<Product> {
-        let product = store::product::delete(db(ctx)?, id).await.extend()?;
-        Ok(Product(product))
-    }
+    delete delete_product;
 }

@@ -175,9 +175,9 @@ impl TryFrom<UpdateUserInput> for UserPatch {
     }
 }
 
-/// Queries about users: its lists, the queries every entity has, then its lookups.
+/// Queries about users: its lists, the queries every entity has, then its search.
 #[derive(MergedObject, Default)]
-pub struct UserQuery(UserLists, UserShared, UserLookups);
+pub struct UserQuery(UserLists, UserShared, UserSearch);
 
 /// The lists of users.
 #[derive(Default)]
@@ -207,20 +207,16 @@ listing::shared_queries! {
     connection user_connection;
     /// Statistics of the users that match `where`, per group of `groupBy` (one group without).
     aggregate user_aggregate;
+    /// The user with this id, or null.
+    lookup user;
 }
 
-/// Looking users up.
+/// Searching users.
 #[derive(Default)]
-pub struct UserLookups;
+pub struct UserSearch;
 
 #[Object]
-impl UserLookups {
-    /// The user with this id, or null.
-    async fn user(&self, ctx: &Context<'_>, id: i32) -> Result<Option<User>> {
-        let user = store::find::<user::Entity>(db(ctx)?, id).await.extend()?;
-        Ok(user.map(User))
-    }
-
+impl UserSearch {
     /// Users whose name and/or city contain the given text, ignoring case; `%`, `_` and `\` are
     /// plain characters. Ordered by id.
     #[graphql(complexity = "list_cost(None, child_complexity)")]
@@ -237,34 +233,13 @@ impl UserLookups {
     }
 }
 
-/// Changes to users.
-#[derive(Default)]
-pub struct UserMutation;
-
-#[Object]
-impl UserMutation {
+super::mutation::mutations! {
+    /// Changes to users.
+    UserMutation for User, store::user;
     /// Registers a user. Errors: `BAD_USER_INPUT`, `CONFLICT` (`Email already registered`).
-    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<User> {
-        let new = NewUser::try_from(input).extend()?;
-        let user = store::user::create(db(ctx)?, new).await.extend()?;
-        Ok(User(user))
-    }
-
+    create create_user(CreateUserInput => NewUser);
     /// Changes a user. Errors: `BAD_USER_INPUT`, `NOT_FOUND`, `CONFLICT`.
-    async fn update_user(
-        &self,
-        ctx: &Context<'_>,
-        id: i32,
-        input: UpdateUserInput,
-    ) -> Result<User> {
-        let patch = UserPatch::try_from(input).extend()?;
-        let user = store::user::update(db(ctx)?, id, patch).await.extend()?;
-        Ok(User(user))
-    }
-
+    update update_user(UpdateUserInput => UserPatch);
     /// Deletes a user and all their posts; returns the user as it was. Errors: `NOT_FOUND`.
-    async fn delete_user(&self, ctx: &Context<'_>, id: i32) -> Result<User> {
-        let user = store::user::delete(db(ctx)?, id).await.extend()?;
-        Ok(User(user))
-    }
+    delete delete_user;
 }

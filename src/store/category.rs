@@ -3,7 +3,7 @@
 use sea_orm::{ActiveModelTrait, ConnectionTrait};
 
 use super::with_folded;
-use crate::domain::category::CategoryName;
+use crate::domain::category::{CategoryName, CategoryPatch, NewCategory};
 use crate::entity::category::{ActiveModel, Column, Entity, Model};
 use crate::error::{AppError, on_constraint};
 
@@ -23,23 +23,23 @@ pub fn named(name: CategoryName) -> ActiveModel {
 ///
 /// # Errors
 /// `Conflict` when the name is taken.
-pub async fn create(db: &impl ConnectionTrait, name: CategoryName) -> Result<Model, AppError> {
-    named(name)
+pub async fn create(db: &impl ConnectionTrait, new: NewCategory) -> Result<Model, AppError> {
+    named(new.name)
         .insert(db)
         .await
         .map_err(|e| on_constraint(e, Some(NAME_TAKEN), None))
 }
 
-/// Renames category `id` (no name leaves it as it is) and returns it.
+/// Applies `patch` to category `id` (renames it, or leaves it as it is) and returns it.
 ///
 /// # Errors
 /// `NotFound` when there is no such category, `Conflict` when the name is taken.
 pub async fn update(
     db: &impl ConnectionTrait,
     id: i32,
-    name: Option<CategoryName>,
+    patch: CategoryPatch,
 ) -> Result<Model, AppError> {
-    let changes = name.map(named).unwrap_or_default();
+    let changes = patch.name.map(named).unwrap_or_default();
     super::update::<Entity>(db, id, Column::Id, changes)
         .await
         .map_err(|e| on_constraint(e, Some(NAME_TAKEN), None))?

@@ -52,16 +52,16 @@ pub async fn list<E: EntityTrait>(
     Ok(rows)
 }
 
-/// Row `id` of `E`, if any.
+/// The row of `E` whose `id_column` is `id`, if any.
 ///
 /// # Errors
 /// `Internal` when the database fails.
-pub async fn find<E>(db: &impl ConnectionTrait, id: i32) -> Result<Option<E::Model>, AppError>
-where
-    E: EntityTrait,
-    i32: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
-{
-    Ok(sql::fetch_first(db, E::find_by_id(id)).await?)
+pub async fn find<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    id_column: E::Column,
+    id: i32,
+) -> Result<Option<E::Model>, AppError> {
+    Ok(sql::fetch_first(db, E::find().filter(id_column.eq(id))).await?)
 }
 
 /// The rows of `E` among `ids`, in no particular order.
