@@ -70,7 +70,7 @@ pub struct Config {
     #[arg(
         long,
         env = "DATABASE_ACQUIRE_TIMEOUT_SECS",
-        default_value_t = 5,
+        default_value_t = crate::db::DEFAULT_ACQUIRE_TIMEOUT_SECS,
         global = true
     )]
     pub database_acquire_timeout_secs: u64,
@@ -114,7 +114,7 @@ pub struct Config {
     #[arg(
         long,
         env = "REQUEST_TIMEOUT_SECS",
-        default_value_t = 10,
+        default_value_t = crate::http::DEFAULT_REQUEST_TIMEOUT_SECS,
         global = true
     )]
     pub request_timeout_secs: u64,
@@ -123,7 +123,7 @@ pub struct Config {
     #[arg(
         long,
         env = "MAX_CONCURRENT_REQUESTS",
-        default_value_t = 512,
+        default_value_t = crate::http::DEFAULT_MAX_CONCURRENT_REQUESTS,
         global = true
     )]
     pub max_concurrent_requests: usize,
@@ -131,53 +131,22 @@ pub struct Config {
     #[arg(
         long,
         env = "HEADER_READ_TIMEOUT_SECS",
-        default_value_t = 10,
+        default_value_t = crate::server::DEFAULT_HEADER_READ_TIMEOUT_SECS,
         global = true
     )]
     pub header_read_timeout_secs: u64,
     /// On Ctrl-C or SIGTERM, how long in-flight requests may take to finish before the server
     /// closes what is left and exits, in seconds.
-    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 10, global = true)]
+    #[arg(
+        long,
+        env = "SHUTDOWN_GRACE_SECS",
+        default_value_t = crate::server::DEFAULT_SHUTDOWN_GRACE_SECS,
+        global = true
+    )]
     pub shutdown_grace_secs: u64,
-    /// Largest GraphQL document, in bytes.
-    #[arg(long, env = "MAX_QUERY_BYTES", default_value_t = 15_000, global = true)]
-    pub max_query_bytes: usize,
-    /// Most lexical tokens in a GraphQL document.
-    #[arg(long, env = "MAX_QUERY_TOKENS", default_value_t = 1_000, global = true)]
-    pub max_query_tokens: usize,
-    /// Deepest nesting of brackets (`{`, `[`, `(`) in a GraphQL document.
-    #[arg(long, env = "MAX_QUERY_NESTING", default_value_t = 32, global = true)]
-    pub max_query_nesting: usize,
-    /// Most aliases in a GraphQL document.
-    #[arg(long, env = "MAX_QUERY_ALIASES", default_value_t = 30, global = true)]
-    pub max_query_aliases: usize,
-    /// Most directives in a GraphQL document.
-    #[arg(
-        long,
-        env = "MAX_QUERY_DIRECTIVES",
-        default_value_t = 50,
-        global = true
-    )]
-    pub max_query_directives: usize,
-    /// Deepest field nesting of a query.
-    #[arg(long, env = "MAX_QUERY_DEPTH", default_value_t = 16, global = true)]
-    pub max_query_depth: usize,
-    /// Highest cost of a query (a list field multiplies what it selects by its page size).
-    #[arg(
-        long,
-        env = "MAX_QUERY_COMPLEXITY",
-        default_value_t = 25_000,
-        global = true
-    )]
-    pub max_query_complexity: usize,
-    /// Most field selections once every fragment spread is expanded.
-    #[arg(
-        long,
-        env = "MAX_FRAGMENT_EXPANSION",
-        default_value_t = 2_000,
-        global = true
-    )]
-    pub max_fragment_expansion: usize,
+    /// Limits on every GraphQL document.
+    #[command(flatten)]
+    pub limits: crate::limits::Limits,
 }
 
 impl From<&Config> for PoolSettings {
@@ -187,5 +156,36 @@ impl From<&Config> for PoolSettings {
             acquire_timeout: std::time::Duration::from_secs(config.database_acquire_timeout_secs),
             sqlite_durability: config.sqlite_durability,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::*;
+    use crate::http::HttpSettings;
+
+    /// Every setting the command line can change, by its environment variable.
+    fn settings_set_in_the_environment() -> Vec<String> {
+        use clap::CommandFactory as _;
+        Cli::command()
+            .get_arguments()
+            .filter_map(|arg| arg.get_env())
+            .filter(|name| std::env::var_os(name).is_some())
+            .map(|name| name.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn no_flags_give_exactly_the_default_settings() {
+        let set = settings_set_in_the_environment();
+        assert!(set.is_empty(), "unset these to run this test: {set:?}");
+        let cli = Cli::try_parse_from(["agora"]).expect("no flags parse");
+        assert_eq!(HttpSettings::from(&cli.config), HttpSettings::default());
+        assert_eq!(PoolSettings::from(&cli.config), PoolSettings::default());
+        assert_eq!(cli.config.limits, crate::limits::Limits::DEFAULT);
+        let setup = crate::application::Setup::from(&cli.config);
+        assert_eq!(setup.timeouts, crate::server::ServerTimeouts::default());
     }
 }

@@ -17,6 +17,9 @@ const SQLITE_ROW_BUFFER: usize = 1024;
 /// How long a SQLite connection waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// `DATABASE_ACQUIRE_TIMEOUT_SECS` when not set.
+pub const DEFAULT_ACQUIRE_TIMEOUT_SECS: u64 = 5;
+
 /// How long a pooled server connection may sit idle before it is pinged on checkout.
 const IDLE_BEFORE_PING: Duration = Duration::from_secs(10);
 
@@ -34,7 +37,7 @@ pub enum SqliteDurability {
 
 /// How the connection pool is sized, how long a request waits for a connection, and how
 /// durable SQLite commits are.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PoolSettings {
     /// Most connections; `None`: two per CPU core (2 to 8) on SQLite, 10 on PostgreSQL.
     pub max_connections: Option<u32>,
@@ -48,7 +51,7 @@ impl Default for PoolSettings {
     fn default() -> Self {
         Self {
             max_connections: None,
-            acquire_timeout: Duration::from_secs(5),
+            acquire_timeout: Duration::from_secs(DEFAULT_ACQUIRE_TIMEOUT_SECS),
             sqlite_durability: SqliteDurability::Full,
         }
     }

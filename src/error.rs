@@ -120,21 +120,61 @@ pub fn on_constraint(
 }
 
 impl ErrorExtensions for AppError {
+    /// The GraphQL error clients see. An unexpected error keeps itself as the error's source,
+    /// for [`log_unexpected`] to log once the response is complete.
     fn extend(&self) -> async_graphql::Error {
-        match self {
-            Self::Internal(cause) => {
-                tracing::error!(error = %cause, "internal error while serving a request");
-            }
-            Self::Unavailable(cause) => {
-                tracing::warn!(error = %cause, "database unavailable while serving a request");
-            }
-            _ => {}
-        }
-        async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
+        let mut error = async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
             ext.set("code", self.code());
             if let Self::BadUserInput { field, .. } = self {
                 ext.set("field", *field);
             }
-        })
+        });
+        if matches!(self, Self::Internal(_) | Self::Unavailable(_)) {
+            error.source = Some(Arc::new(self.clone()));
+        }
+        error
+    }
+}
+
+/// `error` and each of its sources, outermost first, joined by `: `.
+fn cause_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    chain
+}
+
+/// Logs the unexpected errors among `errors` once for the whole response (a failed batch of 50
+/// authors is one line, not 50), with the cause chain of the first; inside the request's span,
+/// the line carries its request id.
+pub fn log_unexpected(errors: &[async_graphql::ServerError]) {
+    let unexpected: Vec<&AppError> = errors
+        .iter()
+        .filter_map(|error| error.source::<AppError>())
+        .collect();
+    let Some(first) = unexpected.first() else {
+        return;
+    };
+    let (AppError::Internal(cause) | AppError::Unavailable(cause)) = first else {
+        return;
+    };
+    let cause = cause_chain(cause.as_ref());
+    let count = unexpected.len();
+    if matches!(first, AppError::Internal(_)) {
+        tracing::error!(
+            errors = count,
+            cause,
+            "internal error while serving a request"
+        );
+    } else {
+        tracing::warn!(
+            errors = count,
+            cause,
+            "database unavailable while serving a request"
+        );
     }
 }

@@ -4,6 +4,8 @@
 //! A request travels `http` → `graphql` (resolvers) → `domain` (validation) → `store`
 //! (database) → `entity` (tables), and errors travel back as one `error::AppError`.
 
+/// Building and serving the whole application, for `main` and for tests.
+pub mod application;
 /// The command line and settings.
 pub mod config;
 /// Connecting to and migrating the database.
@@ -18,10 +20,10 @@ pub mod entity;
 pub mod error;
 /// The GraphQL schema, resolvers and DataLoaders.
 pub mod graphql;
-/// Limits checked on the raw GraphQL document before it is parsed.
-pub mod guard;
 /// The HTTP router.
 pub mod http;
+/// Every limit on a GraphQL document, under the name of its setting.
+pub mod limits;
 /// Automatic persisted queries (APQ).
 pub mod persisted;
 /// The GraphiQL playground, embedded in the binary (works offline).
@@ -36,73 +38,55 @@ pub mod store;
 pub mod telemetry;
 
 pub use config::Config;
-pub use graphql::{AgoraSchema, SchemaLimits, build_schema, sdl};
+pub use graphql::{AgoraSchema, build_schema, sdl};
 pub use http::{AppState, HttpSettings, app};
 
-use std::time::Duration;
-
 use anyhow::Context as _;
-use tokio::net::TcpListener;
 
 /// Connects, migrates and serves until Ctrl-C or SIGTERM, then drains in-flight requests.
 ///
 /// # Errors
 /// When the database cannot be opened or migrated, or the address cannot be bound.
 pub async fn serve(config: &Config) -> anyhow::Result<()> {
-    let mut db = db::connect_with(&config.database_url, &config.into())
-        .await
-        .context("cannot open the database (check DATABASE_URL)")?;
-    db::migrate(&db)
-        .await
-        .context("cannot apply the database migrations")?;
-    telemetry::init_metrics();
-    db.set_metric_callback(|_| telemetry::count_statement());
-    let state = AppState::new(db.clone(), HttpSettings::from(config));
-    let listener = TcpListener::bind((config.host, config.port))
-        .await
-        .with_context(|| format!("cannot listen on {}:{}", config.host, config.port))?;
-    let address = listener.local_addr()?;
-    tracing::info!(
-        "listening on http://{address} with {}; playground at http://{address}/graphql",
-        telemetry::describe_database(&config.database_url)
-    );
-    let timeouts = server::ServerTimeouts {
-        header_read: Duration::from_secs(config.header_read_timeout_secs.max(1)),
-        grace: Duration::from_secs(config.shutdown_grace_secs),
-    };
-    server::serve(listener, app(state), shutdown_signal(), timeouts).await;
-    db.close().await.context("cannot close the database")?;
+    let application = application::Application::build(config.into()).await?;
+    let shutdown = shutdown_signal();
+    application.serve_until(shutdown).await?;
     tracing::info!("stopped");
     Ok(())
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
+/// Resolves on Ctrl-C or SIGTERM. The handlers are installed now, before the server says it
+/// listens, so a signal that follows that line at once is a clean shutdown, never a kill.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    let signals = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        )
+    };
+    async move {
+        #[cfg(unix)]
+        match signals {
+            (Ok(mut interrupt), Ok(mut terminate)) => {
+                tokio::select! {
+                    _ = interrupt.recv() => {},
+                    _ = terminate.recv() => {},
+                }
+            }
+            (Err(err), _) | (_, Err(err)) => {
+                tracing::error!(error = %err, "cannot listen for Ctrl-C and SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+        #[cfg(not(unix))]
         if let Err(err) = tokio::signal::ctrl_c().await {
             tracing::error!(error = %err, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(err) => {
-                tracing::error!(error = %err, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+        tracing::info!("shutting down: finishing in-flight requests");
     }
-    tracing::info!("shutting down: finishing in-flight requests");
 }
 
 /// Runs a `migrate` action against the configured database.

@@ -17,12 +17,26 @@ use tokio::net::TcpListener;
 use tower::ServiceExt as _;
 
 /// Connection-level timeouts of the server.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ServerTimeouts {
     /// How long a client may take to send a request's headers.
     pub header_read: Duration,
     /// After the shutdown signal, how long open connections may take to finish.
     pub grace: Duration,
+}
+
+/// `HEADER_READ_TIMEOUT_SECS` when not set.
+pub const DEFAULT_HEADER_READ_TIMEOUT_SECS: u64 = 10;
+/// `SHUTDOWN_GRACE_SECS` when not set.
+pub const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 10;
+
+impl Default for ServerTimeouts {
+    fn default() -> Self {
+        Self {
+            header_read: Duration::from_secs(DEFAULT_HEADER_READ_TIMEOUT_SECS),
+            grace: Duration::from_secs(DEFAULT_SHUTDOWN_GRACE_SECS),
+        }
+    }
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets open connections finish

@@ -95,6 +95,12 @@ pub fn record_request(
     metrics::histogram!("agora_sql_statements_per_request").record(statements as f64);
 }
 
+/// Counts one request answered by the HTTP layer without running it (or, for `TIMEOUT`,
+/// without finishing it), by its error code.
+pub fn count_rejection(code: &'static str) {
+    metrics::counter!("agora_rejections_total", "code" => code).increment(1);
+}
+
 /// The process's Prometheus recorder, installed on first use (`None` if another recorder got
 /// there first).
 fn prometheus() -> Option<&'static PrometheusHandle> {

@@ -11,11 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use agora::{AppState, HttpSettings};
+use agora::HttpSettings;
+use agora::application::{Application, Setup};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 
 /// Set to `1` to make a missing browser a test failure (CI does).
 const REQUIRE_BROWSER_VAR: &str = "AGORA_TEST_REQUIRE_BROWSER";
@@ -65,28 +65,23 @@ async fn graphiql_runs_a_query_offline_in_chromium() {
     // agora on a fresh SQLite database, with an admin secret, served the way `agora serve` does.
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-    let db = agora::db::connect(&url).await.expect("connect");
-    agora::db::migrate(&db).await.expect("migrate");
-    let settings = HttpSettings {
-        admin_secret: Some(ADMIN_SECRET.to_owned()),
-        ..HttpSettings::default()
-    };
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let address = format!("http://{}", listener.local_addr().expect("address"));
-    let timeouts = agora::server::ServerTimeouts {
-        header_read: Duration::from_secs(10),
-        grace: Duration::from_secs(1),
-    };
-    let app = agora::app(AppState::new(db, settings));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(agora::server::serve(
-        listener,
-        app,
-        async {
-            let _ = stopped.await;
+    let setup = Setup {
+        http: HttpSettings {
+            admin_secret: Some(ADMIN_SECRET.to_owned()),
+            ..HttpSettings::default()
         },
-        timeouts,
-    ));
+        timeouts: agora::server::ServerTimeouts {
+            grace: Duration::from_secs(1),
+            ..agora::server::ServerTimeouts::default()
+        },
+        ..Setup::local(url)
+    };
+    let application = Application::build(setup).await.expect("build agora");
+    let address = format!("http://{}", application.address());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(application.serve_until(async {
+        let _ = stopped.await;
+    }));
 
     let seeded = reqwest::Client::new()
         .post(format!("{address}/graphql"))

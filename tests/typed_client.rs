@@ -2,9 +2,8 @@
 
 use std::time::Instant;
 
-use agora::{AppState, HttpSettings};
+use agora::application::{Application, Setup};
 use graphql_client::{GraphQLQuery, Response};
-use tokio::net::TcpListener;
 
 /// The SDL's custom scalar: an RFC 3339 timestamp, as a string on the wire.
 type DateTime = String;
@@ -145,14 +144,11 @@ impl Client {
 async fn spawn() -> (Client, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-    let db = agora::db::connect(&url).await.expect("connect");
-    agora::db::migrate(&db).await.expect("migrate");
-    let app = agora::app(AppState::new(db, HttpSettings::default()));
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(async move {
-        axum::serve(listener, app).await.expect("serve");
-    });
+    let application = Application::build(Setup::local(url))
+        .await
+        .expect("build agora");
+    let address = application.address();
+    tokio::spawn(application.serve_until(std::future::pending()));
     let client = Client {
         http: reqwest::Client::new(),
         endpoint: format!("http://{address}/graphql"),

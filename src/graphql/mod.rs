@@ -6,7 +6,6 @@ mod batch;
 mod category;
 mod connection;
 mod filter;
-mod limits;
 mod listing;
 mod loader;
 mod mutation;
@@ -21,6 +20,8 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
+use crate::error;
+use crate::limits::{self, Limits};
 use loader::Loaders;
 
 /// The root query type: every entity's queries.
@@ -44,25 +45,6 @@ pub struct Mutation(
 /// agora's executable schema.
 pub type AgoraSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Limits the schema checks on a parsed query before running it.
-#[derive(Clone, Copy, Debug)]
-pub struct SchemaLimits {
-    /// Deepest field nesting (GraphiQL's introspection query needs 13).
-    pub max_depth: usize,
-    /// Highest cost: each field costs 1, and a list field multiplies what it selects by its
-    /// page size (`limit`, `first`, `last`; 10 for a list without one).
-    pub max_complexity: usize,
-}
-
-impl Default for SchemaLimits {
-    fn default() -> Self {
-        Self {
-            max_depth: 16,
-            max_complexity: 25_000,
-        }
-    }
-}
-
 /// How many items a list without a page size is assumed to hold, for its cost.
 const UNBOUNDED_LIST_COST: i32 = 10;
 
@@ -80,12 +62,12 @@ fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription).disable_suggestions()
 }
 
-/// The schema served over `db`, enforcing `limits`. Build it once and share it: it is cheap
-/// to clone.
-pub fn build_schema(db: DatabaseConnection, limits: SchemaLimits) -> AgoraSchema {
+/// The schema served over `db`, enforcing the depth and cost `limits`. Build it once and share
+/// it: it is cheap to clone.
+pub fn build_schema(db: DatabaseConnection, limits: &Limits) -> AgoraSchema {
     builder()
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
+        .limit_depth(limits.max_query_depth)
+        .limit_complexity(limits.max_query_complexity)
         .data(db)
         .finish()
 }
@@ -101,12 +83,13 @@ pub fn sdl() -> String {
 /// a batch then cannot fire on another thread while this request is still queueing keys, so a
 /// nested list level costs one statement even on a busy machine.
 ///
-/// `limits` must be those the schema was built with: they name its refusals.
+/// `limits` must be those the schema was built with: they name its refusals. Unexpected errors
+/// are logged here, once per response.
 pub async fn execute(
     schema: &AgoraSchema,
     request: async_graphql::Request,
     db: &DatabaseConnection,
-    limits: SchemaLimits,
+    limits: &Limits,
 ) -> async_graphql::Response {
     let (spawner, batches) = batch::BatchQueue::new();
     // No extra wait: a batch starts as soon as the request has nothing else to do.
@@ -115,6 +98,7 @@ pub async fn execute(
         .drive_alongside(schema.execute(request.data(loader)))
         .await;
     limits::name_refusals(&mut response, limits);
+    error::log_unexpected(&response.errors);
     response
 }
 

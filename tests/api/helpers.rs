@@ -9,11 +9,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use agora::HttpSettings;
+use agora::application::{Application, Setup};
 use agora::db::PoolSettings;
-use agora::{AppState, HttpSettings, app};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 /// The variable that points the tests at a PostgreSQL server, e.g.
@@ -227,30 +227,31 @@ impl TestApp {
         .await
     }
 
+    /// Builds the application the way `agora serve` does, on `url`, and serves it on a free
+    /// port of 127.0.0.1 until this value is dropped.
     async fn start(
         url: String,
         settings: HttpSettings,
         pool: PoolSettings,
         database: TestDatabase,
     ) -> Self {
-        let mut db = agora::db::connect_with(&url, &pool)
-            .await
-            .expect("connect to the test database");
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
-        db.set_metric_callback(move |_| {
-            counter.fetch_add(1, Ordering::SeqCst);
-            agora::telemetry::count_statement();
-        });
-        agora::db::migrate(&db)
+        let setup = Setup {
+            http: settings,
+            pool,
+            on_statement: Some(Arc::new(move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+            })),
+            ..Setup::local(url)
+        };
+        let application = Application::build(setup)
             .await
-            .expect("migrate the test database");
-
-        let state = AppState::new(db.clone(), settings);
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a port");
-        let address = format!("http://{}", listener.local_addr().expect("local address"));
+            .expect("build agora on the test database");
+        let address = format!("http://{}", application.address());
+        let db = application.db().clone();
         let server = tokio::spawn(async move {
-            axum::serve(listener, app(state)).await.expect("serve");
+            let _ = application.serve_until(std::future::pending()).await;
         });
         Self {
             address,

@@ -1,5 +1,9 @@
-//! The HTTP surface: `/graphql` (POST for everything, GET for queries and GraphiQL), `/` and
-//! `/health`, with the transport rules that guard them.
+//! The HTTP surface: `/graphql` (POST for everything, GET for queries and GraphiQL), `/`,
+//! `/health` and `/metrics`, with the transport rules that guard them.
+
+mod rejection;
+
+pub use rejection::Rejection;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -25,9 +29,9 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::documents::ParsedDocuments;
-use crate::graphql::{self, AgoraSchema, SchemaLimits, build_schema};
-use crate::guard::{self, GuardLimits};
-use crate::persisted::{PersistedQueries, Refusal};
+use crate::graphql::{self, AgoraSchema, build_schema};
+use crate::limits::{self, Limits};
+use crate::persisted::PersistedQueries;
 use crate::playground;
 use crate::telemetry;
 
@@ -35,9 +39,13 @@ use crate::telemetry;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// How long a client may take to send its request body.
 const BODY_TIMEOUT: Duration = Duration::from_secs(10);
+/// `REQUEST_TIMEOUT_SECS` when not set.
+pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 10;
+/// `MAX_CONCURRENT_REQUESTS` when not set.
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 512;
 
 /// How the HTTP layer guards the API.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpSettings {
     /// The bearer token mutations need, if any.
     pub admin_secret: Option<String>,
@@ -47,10 +55,8 @@ pub struct HttpSettings {
     pub request_timeout: Duration,
     /// Most GraphQL requests served at once.
     pub max_concurrent_requests: usize,
-    /// Limits checked on every document before it is parsed.
-    pub document_limits: GuardLimits,
-    /// Limits checked on every parsed query before it runs.
-    pub schema_limits: SchemaLimits,
+    /// Limits checked on every document.
+    pub limits: Limits,
 }
 
 impl Default for HttpSettings {
@@ -58,10 +64,9 @@ impl Default for HttpSettings {
         Self {
             admin_secret: None,
             cors_allowed_origins: Vec::new(),
-            request_timeout: Duration::from_secs(10),
-            max_concurrent_requests: 512,
-            document_limits: GuardLimits::default(),
-            schema_limits: SchemaLimits::default(),
+            request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
+            limits: Limits::DEFAULT,
         }
     }
 }
@@ -76,18 +81,7 @@ impl From<&Config> for HttpSettings {
             cors_allowed_origins: config.cors_allowed_origins.clone(),
             request_timeout: Duration::from_secs(config.request_timeout_secs),
             max_concurrent_requests: config.max_concurrent_requests.max(1),
-            document_limits: GuardLimits {
-                max_bytes: config.max_query_bytes,
-                max_tokens: config.max_query_tokens,
-                max_nesting: config.max_query_nesting,
-                max_aliases: config.max_query_aliases,
-                max_directives: config.max_query_directives,
-                max_spread_expansion: config.max_fragment_expansion,
-            },
-            schema_limits: SchemaLimits {
-                max_depth: config.max_query_depth,
-                max_complexity: config.max_query_complexity,
-            },
+            limits: config.limits,
         }
     }
 }
@@ -111,7 +105,7 @@ impl AppState {
     /// The state of a service over `db`, guarded as `settings` say.
     pub fn new(db: DatabaseConnection, settings: HttpSettings) -> Self {
         Self {
-            schema: build_schema(db.clone(), settings.schema_limits),
+            schema: build_schema(db.clone(), &settings.limits),
             db,
             settings: Arc::new(settings),
             persisted: Arc::default(),
@@ -130,11 +124,7 @@ pub fn app(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(HandleErrorLayer::new(|_: BoxError| async {
-                    request_error(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "SERVICE_UNAVAILABLE",
-                        "The server is busy; try again shortly",
-                    )
+                    Rejection::Busy
                 }))
                 .load_shed()
                 .concurrency_limit(settings.max_concurrent_requests),
@@ -194,66 +184,31 @@ async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-/// A transport-level error in the shape of a GraphQL response, so clients can read it.
-fn request_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (status, Json(body)).into_response()
-}
-
 /// Admits a request or says why not: it fills in a persisted query from its hash (APQ), then
 /// refuses a request without a query or whose document breaks a limit. This runs before
 /// anything parses the document (the parser is recursive, and some documents are exponential
 /// to validate); only a document that passes is remembered for its hash, and parsed (once per
 /// distinct text).
-fn refusal(state: &AppState, request: &mut async_graphql::Request) -> Option<Response> {
-    let to_remember = match state.persisted.resolve(request) {
-        Ok(hash) => hash,
-        Err(refusal) => {
-            let (status, code, message) = match refusal {
-                Refusal::NotFound => (
-                    StatusCode::OK,
-                    "PERSISTED_QUERY_NOT_FOUND",
-                    "PersistedQueryNotFound",
-                ),
-                Refusal::HashMismatch => (
-                    StatusCode::BAD_REQUEST,
-                    "BAD_REQUEST",
-                    "provided sha does not match query",
-                ),
-                Refusal::Unsupported => (
-                    StatusCode::BAD_REQUEST,
-                    "BAD_REQUEST",
-                    "persistedQuery must be { version: 1, sha256Hash: <64 hex digits> }",
-                ),
-            };
-            return Some(request_error(status, code, message));
-        }
-    };
+fn admit(state: &AppState, request: &mut async_graphql::Request) -> Result<(), Rejection> {
+    let to_remember = state
+        .persisted
+        .resolve(request)
+        .map_err(Rejection::PersistedQuery)?;
     if request.query.trim().is_empty() {
-        return Some(request_error(
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
-            "The request has no query",
-        ));
+        return Err(Rejection::NoQuery);
     }
-    if let Err(violation) = guard::check(&request.query, &state.settings.document_limits) {
-        let body = json!({ "errors": [{
-            "message": violation.to_string(),
-            "extensions": { "code": violation.limit.code(), "limit": violation.max },
-        }] });
-        telemetry::record_request(request.operation_name.as_deref(), "rejected", 0.0, 0);
-        return Some(Json(body).into_response());
-    }
+    limits::document::check(&request.query, &state.settings.limits)
+        .map_err(Rejection::DocumentLimit)?;
     if let Some(hash) = to_remember {
         state.persisted.remember(hash, &request.query);
     }
     state.documents.attach(request);
-    None
+    Ok(())
 }
 
-/// Whether the request may run mutations: no admin secret is set, or it carries the secret
-/// (compared in constant time).
-fn is_admin(settings: &HttpSettings, headers: &HeaderMap) -> bool {
+/// Whether the request may run mutations: it carries the admin secret (compared in constant
+/// time), or no secret is set.
+fn may_mutate(settings: &HttpSettings, headers: &HeaderMap) -> bool {
     let Some(secret) = &settings.admin_secret else {
         return true;
     };
@@ -264,7 +219,11 @@ fn is_admin(settings: &HttpSettings, headers: &HeaderMap) -> bool {
         .is_some_and(|token| bool::from(token.trim().as_bytes().ct_eq(secret.as_bytes())))
 }
 
-async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn graphql_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Rejection> {
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
@@ -274,31 +233,16 @@ async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: B
             mime.eq_ignore_ascii_case("application/json") || mime.ends_with("+json")
         });
     if !is_json {
-        return request_error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "BAD_REQUEST",
-            "POST /graphql takes a JSON body (Content-Type: application/json)",
-        );
+        return Err(Rejection::NotJson);
     }
-    let mut request: async_graphql::Request = match serde_json::from_slice(&body) {
-        Ok(request) => request,
-        Err(err) => {
-            return request_error(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                &format!("The body is not a GraphQL request: {err}"),
-            );
-        }
-    };
-    if let Some(refusal) = refusal(&state, &mut request) {
-        return refusal;
-    }
-    if !is_admin(&state.settings, &headers) && is_mutation(&mut request) {
-        let body = json!({ "data": null, "errors": [{
-            "message": "Mutations need the admin secret (Authorization: Bearer <secret>)",
-            "extensions": { "code": "UNAUTHENTICATED" },
-        }] });
-        return Json(body).into_response();
+    let mut request: async_graphql::Request =
+        serde_json::from_slice(&body).map_err(|err| Rejection::Malformed {
+            source: "body",
+            detail: err.to_string(),
+        })?;
+    admit(&state, &mut request)?;
+    if !may_mutate(&state.settings, &headers) && is_mutation(&mut request) {
+        return Err(Rejection::MutationNeedsSecret);
     }
     execute(&state, request).await
 }
@@ -308,7 +252,7 @@ async fn graphql_get(
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Response {
+) -> Result<Response, Rejection> {
     let query = query.unwrap_or_default();
     let wants_html = headers
         .get(header::ACCEPT)
@@ -319,31 +263,16 @@ async fn graphql_get(
         let peer = peer.map(|Extension(ConnectInfo(peer))| peer);
         let secret = state.settings.admin_secret.as_deref();
         let secret = secret.filter(|_| playground::is_local(peer, &headers));
-        return playground::page(secret);
+        return Ok(playground::page(secret));
     }
-    let mut request = match async_graphql::http::parse_query_string(&query) {
-        Ok(request) => request,
-        Err(err) => {
-            return request_error(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                &format!("The query string is not a GraphQL request: {err}"),
-            );
-        }
-    };
-    if let Some(refusal) = refusal(&state, &mut request) {
-        return refusal;
-    }
+    let mut request =
+        async_graphql::http::parse_query_string(&query).map_err(|err| Rejection::Malformed {
+            source: "query string",
+            detail: err.to_string(),
+        })?;
+    admit(&state, &mut request)?;
     if is_mutation(&mut request) {
-        let mut response = request_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "BAD_REQUEST",
-            "Mutations are only accepted over POST",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
-        return response;
+        return Err(Rejection::MutationOverGet);
     }
     execute(&state, request).await
 }
@@ -379,14 +308,17 @@ fn is_mutation(request: &mut async_graphql::Request) -> bool {
     })
 }
 
-async fn execute(state: &AppState, mut request: async_graphql::Request) -> Response {
+async fn execute(
+    state: &AppState,
+    mut request: async_graphql::Request,
+) -> Result<Response, Rejection> {
     let operation = operation_name(&mut request);
     let started = Instant::now();
     let running = telemetry::counting_statements(graphql::execute(
         &state.schema,
         request,
         &state.db,
-        state.settings.schema_limits,
+        &state.settings.limits,
     ));
     let finished = tokio::time::timeout(state.settings.request_timeout, running).await;
     let (outcome, statements) = match &finished {
@@ -401,14 +333,8 @@ async fn execute(state: &AppState, mut request: async_graphql::Request) -> Respo
     telemetry::record_request(operation.as_deref(), outcome, seconds, statements);
     tracing::debug!(outcome, statements, seconds, "graphql request");
     match finished {
-        Ok((response, _)) => GraphQLResponse::from(response).into_response(),
-        Err(_) => {
-            let body = json!({ "data": null, "errors": [{
-                "message": "The request took too long and was stopped; a mutation in it may or may not have been applied",
-                "extensions": { "code": "TIMEOUT" },
-            }] });
-            Json(body).into_response()
-        }
+        Ok((response, _)) => Ok(GraphQLResponse::from(response).into_response()),
+        Err(_) => Err(Rejection::Timeout),
     }
 }
 

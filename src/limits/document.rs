@@ -1,56 +1,24 @@
 //! Limits checked on the raw GraphQL document text, in one linear pass, before it is parsed.
 
+use super::Limits;
+
 use std::collections::HashMap;
 use std::fmt;
-
-/// Limits on a GraphQL executable document, checked by [`check`] before async-graphql parses it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GuardLimits {
-    /// Most bytes in the document (default 15,000).
-    pub max_bytes: usize,
-    /// Most lexical tokens: names, punctuators (`...` is one), numbers and strings (a block
-    /// string is one), variables' default values included; comments and commas are not tokens
-    /// (default 1,000).
-    pub max_tokens: usize,
-    /// Deepest nesting of `{`, `[` and `(` together at any point (default 32). A guard for the
-    /// recursive parser, not the field-depth limit.
-    pub max_nesting: usize,
-    /// Most aliases (`alias: field`) in selection sets (default 30).
-    pub max_aliases: usize,
-    /// Most directives (`@name`) anywhere in the document (default 50).
-    pub max_directives: usize,
-    /// Most field selections once every named fragment spread is expanded, summed over the
-    /// operations; each fragment on its own must also stay within it (default 2,000).
-    pub max_spread_expansion: usize,
-}
-
-impl Default for GuardLimits {
-    fn default() -> Self {
-        Self {
-            max_bytes: 15_000,
-            max_tokens: 1_000,
-            max_nesting: 32,
-            max_aliases: 30,
-            max_directives: 50,
-            max_spread_expansion: 2_000,
-        }
-    }
-}
 
 /// Which limit a document broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Limit {
-    /// [`GuardLimits::max_bytes`].
+    /// [`Limits::max_query_bytes`].
     Bytes,
-    /// [`GuardLimits::max_tokens`].
+    /// [`Limits::max_query_tokens`].
     Tokens,
-    /// [`GuardLimits::max_nesting`].
+    /// [`Limits::max_query_nesting`].
     Nesting,
-    /// [`GuardLimits::max_aliases`].
+    /// [`Limits::max_query_aliases`].
     Aliases,
-    /// [`GuardLimits::max_directives`].
+    /// [`Limits::max_query_directives`].
     Directives,
-    /// [`GuardLimits::max_spread_expansion`].
+    /// [`Limits::max_fragment_expansion`].
     SpreadExpansion,
     /// Fragments that spread each other in a cycle (never allowed; `max` is 0).
     FragmentCycle,
@@ -75,7 +43,7 @@ impl Limit {
 /// A broken limit: which one, its value, and how far the document went (scanning stops at the
 /// first violation, so this is a lower bound for every limit but [`Limit::Bytes`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GuardViolation {
+pub struct Violation {
     /// The limit that was broken.
     pub limit: Limit,
     /// The limit's value.
@@ -84,33 +52,33 @@ pub struct GuardViolation {
     pub actual_or_at_least: usize,
 }
 
-impl fmt::Display for GuardViolation {
+impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.actual_or_at_least;
         let setting = match self.limit {
             Limit::Bytes => {
                 write!(f, "The document is {n} bytes long")?;
-                "max_bytes"
+                "MAX_QUERY_BYTES"
             }
             Limit::Tokens => {
                 write!(f, "The document has at least {n} tokens")?;
-                "max_tokens"
+                "MAX_QUERY_TOKENS"
             }
             Limit::Nesting => {
                 write!(f, "The document nests brackets at least {n} deep")?;
-                "max_nesting"
+                "MAX_QUERY_NESTING"
             }
             Limit::Aliases => {
                 write!(f, "The document has at least {n} aliases")?;
-                "max_aliases"
+                "MAX_QUERY_ALIASES"
             }
             Limit::Directives => {
                 write!(f, "The document has at least {n} directives")?;
-                "max_directives"
+                "MAX_QUERY_DIRECTIVES"
             }
             Limit::SpreadExpansion => {
                 write!(f, "The document expands to at least {n} field selections")?;
-                "max_spread_expansion"
+                "MAX_FRAGMENT_EXPANSION"
             }
             Limit::FragmentCycle => {
                 return f.write_str("The document's fragments spread each other in a cycle.");
@@ -120,22 +88,22 @@ impl fmt::Display for GuardViolation {
     }
 }
 
-impl std::error::Error for GuardViolation {}
+impl std::error::Error for Violation {}
 
 /// Checks `document` against `limits` in one linear pass over its text, without parsing it.
 ///
 /// # Errors
 /// The first limit the document breaks.
-pub fn check(document: &str, limits: &GuardLimits) -> Result<(), GuardViolation> {
-    exceeds(Limit::Bytes, document.len(), limits.max_bytes)?;
+pub fn check(document: &str, limits: &Limits) -> Result<(), Violation> {
+    exceeds(Limit::Bytes, document.len(), limits.max_query_bytes)?;
     let definitions = scan(document, limits)?;
-    check_expansion(&definitions, limits.max_spread_expansion)
+    check_expansion(&definitions, limits.max_fragment_expansion)
 }
 
 /// `Err` when `count` is over `max`.
-const fn exceeds(limit: Limit, count: usize, max: usize) -> Result<(), GuardViolation> {
+const fn exceeds(limit: Limit, count: usize, max: usize) -> Result<(), Violation> {
     if count > max {
-        return Err(GuardViolation {
+        return Err(Violation {
             limit,
             max,
             actual_or_at_least: count,
@@ -315,7 +283,7 @@ enum Prev {
 }
 
 /// Counts tokens, brackets, aliases and directives, and collects the definitions.
-fn scan<'a>(document: &'a str, limits: &GuardLimits) -> Result<Definitions<'a>, GuardViolation> {
+fn scan<'a>(document: &'a str, limits: &Limits) -> Result<Definitions<'a>, Violation> {
     let mut lexer = Lexer {
         text: document,
         pos: 0,
@@ -330,7 +298,7 @@ fn scan<'a>(document: &'a str, limits: &GuardLimits) -> Result<Definitions<'a>, 
     let mut prev = Prev::Other;
     while let Some(token) = lexer.next_token() {
         tokens += 1;
-        exceeds(Limit::Tokens, tokens, limits.max_tokens)?;
+        exceeds(Limit::Tokens, tokens, limits.max_query_tokens)?;
         let in_selection = depth > 0 && value_depth == 0;
         let mut next = Prev::Other;
         match token {
@@ -339,7 +307,7 @@ fn scan<'a>(document: &'a str, limits: &GuardLimits) -> Result<Definitions<'a>, 
                     current = Some(definitions.start(pending_fragment.take()));
                 }
                 depth += 1;
-                exceeds(Limit::Nesting, depth, limits.max_nesting)?;
+                exceeds(Limit::Nesting, depth, limits.max_query_nesting)?;
                 if open != b'{' || value_depth > 0 {
                     value_depth += 1;
                 }
@@ -350,12 +318,12 @@ fn scan<'a>(document: &'a str, limits: &GuardLimits) -> Result<Definitions<'a>, 
             }
             Token::Punct(b'@') => {
                 directives += 1;
-                exceeds(Limit::Directives, directives, limits.max_directives)?;
+                exceeds(Limit::Directives, directives, limits.max_query_directives)?;
                 next = Prev::At;
             }
             Token::Punct(b':') if in_selection && prev == Prev::Field => {
                 aliases += 1;
-                exceeds(Limit::Aliases, aliases, limits.max_aliases)?;
+                exceeds(Limit::Aliases, aliases, limits.max_query_aliases)?;
                 next = Prev::AliasColon;
             }
             Token::Spread if in_selection => next = Prev::Spread,
@@ -411,7 +379,7 @@ enum Mark {
 }
 
 /// Checks every fragment's expanded size and the operations' total, with an explicit stack.
-fn check_expansion(definitions: &Definitions<'_>, max: usize) -> Result<(), GuardViolation> {
+fn check_expansion(definitions: &Definitions<'_>, max: usize) -> Result<(), Violation> {
     let Definitions { list, fragments } = definitions;
     let size = |marks: &[Mark], index: usize| match marks.get(index) {
         Some(Mark::Done(size)) => *size,
@@ -433,7 +401,7 @@ fn check_expansion(definitions: &Definitions<'_>, max: usize) -> Result<(), Guar
                 *next += 1;
                 match spread(name).map(|child| (child, marks[child])) {
                     Some((_, Mark::Open)) => {
-                        return Err(GuardViolation {
+                        return Err(Violation {
                             limit: Limit::FragmentCycle,
                             max: 0,
                             actual_or_at_least: 1,
@@ -470,23 +438,24 @@ mod tests {
     use proptest::prelude::*;
 
     /// Every limit out of the way, so a test checks just one.
-    const NONE: GuardLimits = GuardLimits {
-        max_bytes: usize::MAX,
-        max_tokens: usize::MAX,
-        max_nesting: usize::MAX,
-        max_aliases: usize::MAX,
-        max_directives: usize::MAX,
-        max_spread_expansion: usize::MAX,
+    const NONE: Limits = Limits {
+        max_query_bytes: usize::MAX,
+        max_query_tokens: usize::MAX,
+        max_query_nesting: usize::MAX,
+        max_query_aliases: usize::MAX,
+        max_query_directives: usize::MAX,
+        max_fragment_expansion: usize::MAX,
+        ..Limits::DEFAULT
     };
 
-    fn limit_of(document: &str, limits: GuardLimits) -> Option<Limit> {
+    fn limit_of(document: &str, limits: Limits) -> Option<Limit> {
         check(document, &limits)
             .err()
             .map(|violation| violation.limit)
     }
 
     /// Asserts that `document` passes with `max` and breaks `limit` with `max - 1`.
-    fn assert_boundary(document: &str, limit: Limit, max: usize, with: fn(usize) -> GuardLimits) {
+    fn assert_boundary(document: &str, limit: Limit, max: usize, with: fn(usize) -> Limits) {
         assert_eq!(check(document, &with(max)), Ok(()), "{document:?} at {max}");
         let violation = check(document, &with(max - 1)).expect_err("one over the limit must fail");
         assert_eq!(violation.limit, limit, "{document:?}");
@@ -494,33 +463,33 @@ mod tests {
         assert!(violation.actual_or_at_least >= max);
     }
 
-    fn tokens(max: usize) -> GuardLimits {
-        GuardLimits {
-            max_tokens: max,
+    fn tokens(max: usize) -> Limits {
+        Limits {
+            max_query_tokens: max,
             ..NONE
         }
     }
-    fn nesting(max: usize) -> GuardLimits {
-        GuardLimits {
-            max_nesting: max,
+    fn nesting(max: usize) -> Limits {
+        Limits {
+            max_query_nesting: max,
             ..NONE
         }
     }
-    fn aliases(max: usize) -> GuardLimits {
-        GuardLimits {
-            max_aliases: max,
+    fn aliases(max: usize) -> Limits {
+        Limits {
+            max_query_aliases: max,
             ..NONE
         }
     }
-    fn directives(max: usize) -> GuardLimits {
-        GuardLimits {
-            max_directives: max,
+    fn directives(max: usize) -> Limits {
+        Limits {
+            max_query_directives: max,
             ..NONE
         }
     }
-    fn expansion(max: usize) -> GuardLimits {
-        GuardLimits {
-            max_spread_expansion: max,
+    fn expansion(max: usize) -> Limits {
+        Limits {
+            max_fragment_expansion: max,
             ..NONE
         }
     }
@@ -640,14 +609,14 @@ mod tests {
     #[test]
     fn guard_bytes_at_limit_pass_and_one_over_fails() {
         let document = "{ a }";
-        assert_boundary(document, Limit::Bytes, 5, |max| GuardLimits {
-            max_bytes: max,
+        assert_boundary(document, Limit::Bytes, 5, |max| Limits {
+            max_query_bytes: max,
             ..NONE
         });
         let violation = check(
             document,
-            &GuardLimits {
-                max_bytes: 4,
+            &Limits {
+                max_query_bytes: 4,
                 ..NONE
             },
         )
@@ -665,7 +634,7 @@ mod tests {
     #[test]
     fn guard_nesting_at_limit_passes_and_one_over_fails() {
         let braces = format!("{}a{}", "{".repeat(32), "}".repeat(32));
-        assert_eq!(check(&braces, &GuardLimits::default()), Ok(()));
+        assert_eq!(check(&braces, &Limits::default()), Ok(()));
         assert_boundary(&braces, Limit::Nesting, 32, nesting);
         // Braces, lists and parentheses count together: `{ f(a: [[{ b: [1] }]]) }` is 6 deep.
         assert_boundary("{ f(a: [[{ b: [1] }]]) }", Limit::Nesting, 6, nesting);
@@ -687,9 +656,9 @@ mod tests {
                 .join(" ")
         };
         let thirty = format!("{{ {} }}", fields(30));
-        assert_eq!(check(&thirty, &GuardLimits::default()), Ok(()));
-        let violation = check(&format!("{{ {} }}", fields(31)), &GuardLimits::default())
-            .expect_err("31 aliases");
+        assert_eq!(check(&thirty, &Limits::default()), Ok(()));
+        let violation =
+            check(&format!("{{ {} }}", fields(31)), &Limits::default()).expect_err("31 aliases");
         assert_eq!(
             (violation.limit, violation.max, violation.actual_or_at_least),
             (Limit::Aliases, 30, 31)
@@ -708,12 +677,9 @@ mod tests {
             fragment F on Query @frag { c @deprecated(reason: "@not") }"#;
         assert_boundary(document, Limit::Directives, 7, directives);
         let fifty = format!("{{ a {} }}", "@d ".repeat(50));
-        assert_eq!(check(&fifty, &GuardLimits::default()), Ok(()));
+        assert_eq!(check(&fifty, &Limits::default()), Ok(()));
         assert_eq!(
-            limit_of(
-                &format!("{{ a {} }}", "@d ".repeat(51)),
-                GuardLimits::default()
-            ),
+            limit_of(&format!("{{ a {} }}", "@d ".repeat(51)), Limits::default()),
             Some(Limit::Directives)
         );
     }
@@ -757,7 +723,7 @@ mod tests {
         let document = chain(10);
         assert!(document.len() < 800, "{} bytes", document.len());
         let start = std::time::Instant::now();
-        let violation = check(&document, &GuardLimits::default()).expect_err("10^9 selections");
+        let violation = check(&document, &Limits::default()).expect_err("10^9 selections");
         assert!(start.elapsed() < std::time::Duration::from_millis(100));
         assert_eq!(violation.limit, Limit::SpreadExpansion);
         assert_eq!(
@@ -787,9 +753,9 @@ mod tests {
 
     #[test]
     fn guard_strings_and_comments_hide_brackets_and_spreads() {
-        let limits = GuardLimits {
-            max_nesting: 2,
-            max_spread_expansion: 1,
+        let limits = Limits {
+            max_query_nesting: 2,
+            max_fragment_expansion: 1,
             ..NONE
         };
         // `{ a(s: "...") }` is 2 deep and has 1 field, whatever the string or comment holds.
@@ -824,7 +790,7 @@ mod tests {
 
     #[test]
     fn guard_introspection_query_passes_with_defaults() {
-        assert_eq!(check(INTROSPECTION_QUERY, &GuardLimits::default()), Ok(()));
+        assert_eq!(check(INTROSPECTION_QUERY, &Limits::default()), Ok(()));
     }
 
     #[test]
@@ -845,18 +811,18 @@ mod tests {
             }
             fragment UserCard on User { id name city isActive createdAt }
         "#;
-        assert_eq!(check(document, &GuardLimits::default()), Ok(()));
+        assert_eq!(check(document, &Limits::default()), Ok(()));
         let plain =
             "{ users(limit: 10) { id name posts(published: true) { title author { name } } } }";
-        assert_eq!(check(plain, &GuardLimits::default()), Ok(()));
+        assert_eq!(check(plain, &Limits::default()), Ok(()));
     }
 
     #[test]
     fn guard_rejects_100_000_deep_brackets_without_overflowing() {
-        let loose = GuardLimits {
-            max_bytes: usize::MAX,
-            max_tokens: usize::MAX,
-            ..GuardLimits::default()
+        let loose = Limits {
+            max_query_bytes: usize::MAX,
+            max_query_tokens: usize::MAX,
+            ..Limits::default()
         };
         for open in ["[", "{", "(", "{a(b:["] {
             let document = open.repeat(100_000);
@@ -865,35 +831,36 @@ mod tests {
                 (violation.limit, violation.actual_or_at_least),
                 (Limit::Nesting, 33)
             );
-            assert_eq!(
-                limit_of(&document, GuardLimits::default()),
-                Some(Limit::Bytes)
-            );
+            assert_eq!(limit_of(&document, Limits::default()), Some(Limit::Bytes));
         }
     }
 
     #[test]
     fn guard_violations_name_their_limit() {
-        let violation = check(&"{".repeat(40), &GuardLimits::default()).expect_err("too deep");
+        let violation = check(&"{".repeat(40), &Limits::default()).expect_err("too deep");
         assert_eq!(violation.limit.code(), "NESTING_TOO_DEEP");
         assert_eq!(
             violation.to_string(),
-            "The document nests brackets at least 33 deep; the limit is 32 (max_nesting)."
+            "The document nests brackets at least 33 deep; the limit is 32 (MAX_QUERY_NESTING)."
         );
         let codes = [
-            (Limit::Bytes, "DOCUMENT_TOO_LARGE", "max_bytes"),
-            (Limit::Tokens, "TOO_MANY_TOKENS", "max_tokens"),
-            (Limit::Aliases, "TOO_MANY_ALIASES", "max_aliases"),
-            (Limit::Directives, "TOO_MANY_DIRECTIVES", "max_directives"),
+            (Limit::Bytes, "DOCUMENT_TOO_LARGE", "MAX_QUERY_BYTES"),
+            (Limit::Tokens, "TOO_MANY_TOKENS", "MAX_QUERY_TOKENS"),
+            (Limit::Aliases, "TOO_MANY_ALIASES", "MAX_QUERY_ALIASES"),
+            (
+                Limit::Directives,
+                "TOO_MANY_DIRECTIVES",
+                "MAX_QUERY_DIRECTIVES",
+            ),
             (
                 Limit::SpreadExpansion,
                 "FRAGMENT_EXPANSION_TOO_LARGE",
-                "max_spread_expansion",
+                "MAX_FRAGMENT_EXPANSION",
             ),
         ];
         for (limit, code, setting) in codes {
             assert_eq!(limit.code(), code);
-            let message = GuardViolation {
+            let message = Violation {
                 limit,
                 max: 7,
                 actual_or_at_least: 8,
@@ -966,7 +933,7 @@ mod tests {
         #[test]
         fn guard_never_panics(text in any::<String>(), graphql_ish in "[{}\\[\\]()\"#\\\\.:@$=a-z0-9 \n\u{FEFF}é-]{0,300}") {
             for document in [&text, &graphql_ish] {
-                for limits in [GuardLimits::default(), NONE, GuardLimits { max_bytes: 10, max_tokens: 3, max_nesting: 1, max_aliases: 0, max_directives: 0, max_spread_expansion: 0 }] {
+                for limits in [Limits::default(), NONE, Limits { max_query_bytes: 10, max_query_tokens: 3, max_query_nesting: 1, max_query_aliases: 0, max_query_directives: 0, max_fragment_expansion: 0, ..Limits::DEFAULT }] {
                     let _ = check(document, &limits);
                 }
             }
@@ -975,13 +942,13 @@ mod tests {
         #[test]
         fn guard_agrees_with_a_reference_count(pieces in proptest::collection::vec(piece(), 0..200)) {
             let (document, tokens, deepest) = render(&pieces);
-            let limits = GuardLimits { max_tokens: tokens, max_nesting: deepest, ..NONE };
+            let limits = Limits { max_query_tokens: tokens, max_query_nesting: deepest, ..NONE };
             prop_assert_eq!(check(&document, &limits), Ok(()));
             if tokens > 0 {
-                prop_assert_eq!(limit_of(&document, GuardLimits { max_tokens: tokens - 1, ..NONE }), Some(Limit::Tokens));
+                prop_assert_eq!(limit_of(&document, Limits { max_query_tokens: tokens - 1, ..NONE }), Some(Limit::Tokens));
             }
             if deepest > 0 {
-                prop_assert_eq!(limit_of(&document, GuardLimits { max_nesting: deepest - 1, ..NONE }), Some(Limit::Nesting));
+                prop_assert_eq!(limit_of(&document, Limits { max_query_nesting: deepest - 1, ..NONE }), Some(Limit::Nesting));
             }
         }
     }

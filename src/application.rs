@@ -1,0 +1,138 @@
+//! One way to build and run agora, for `main` and for every test harness alike: connect,
+//! migrate, build the state and the router, bind, then serve until told to stop.
+
+use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::db::{self, PoolSettings};
+use crate::http::{AppState, HttpSettings, app};
+use crate::server::{self, ServerTimeouts};
+use crate::telemetry;
+
+/// Called once for every SQL statement the application runs.
+pub type StatementObserver = Arc<dyn Fn() + Send + Sync>;
+
+/// Everything an application is built from.
+#[derive(Clone)]
+pub struct Setup {
+    /// The database to serve (`DATABASE_URL`).
+    pub database_url: String,
+    /// How the connection pool is sized and how durable SQLite commits are.
+    pub pool: PoolSettings,
+    /// How the HTTP layer guards the API.
+    pub http: HttpSettings,
+    /// Where to listen (port 0 picks a free one).
+    pub address: SocketAddr,
+    /// Connection-level timeouts.
+    pub timeouts: ServerTimeouts,
+    /// Also told of every SQL statement, besides the metrics (tests count with it).
+    pub on_statement: Option<StatementObserver>,
+}
+
+impl Setup {
+    /// The defaults on `database_url`, listening on a free port of 127.0.0.1.
+    pub fn local(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            pool: PoolSettings::default(),
+            http: HttpSettings::default(),
+            address: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            timeouts: ServerTimeouts::default(),
+            on_statement: None,
+        }
+    }
+}
+
+impl From<&Config> for Setup {
+    fn from(config: &Config) -> Self {
+        Self {
+            database_url: config.database_url.clone(),
+            pool: PoolSettings::from(config),
+            http: HttpSettings::from(config),
+            address: SocketAddr::new(config.host, config.port),
+            timeouts: ServerTimeouts {
+                header_read: Duration::from_secs(config.header_read_timeout_secs.max(1)),
+                grace: Duration::from_secs(config.shutdown_grace_secs),
+            },
+            on_statement: None,
+        }
+    }
+}
+
+/// A built agora: migrated, bound to its address, ready to serve.
+pub struct Application {
+    listener: TcpListener,
+    address: SocketAddr,
+    db: DatabaseConnection,
+    state: AppState,
+    timeouts: ServerTimeouts,
+    database: String,
+}
+
+impl Application {
+    /// Connects to the database, applies pending migrations and binds the address.
+    ///
+    /// # Errors
+    /// When the database cannot be opened or migrated, or the address cannot be bound.
+    pub async fn build(setup: Setup) -> anyhow::Result<Self> {
+        let mut db = db::connect_with(&setup.database_url, &setup.pool)
+            .await
+            .context("cannot open the database (check DATABASE_URL)")?;
+        telemetry::init_metrics();
+        let observer = setup.on_statement.clone();
+        db.set_metric_callback(move |_| {
+            telemetry::count_statement();
+            if let Some(observer) = &observer {
+                observer();
+            }
+        });
+        db::migrate(&db)
+            .await
+            .context("cannot apply the database migrations")?;
+        let listener = TcpListener::bind(setup.address)
+            .await
+            .with_context(|| format!("cannot listen on {}", setup.address))?;
+        let address = listener.local_addr()?;
+        Ok(Self {
+            listener,
+            address,
+            state: AppState::new(db.clone(), setup.http),
+            db,
+            timeouts: setup.timeouts,
+            database: telemetry::describe_database(&setup.database_url),
+        })
+    }
+
+    /// The address it listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Its database connection pool (the one it serves with).
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Serves until `shutdown` resolves, lets in-flight requests finish within the grace
+    /// period, then closes the database.
+    ///
+    /// # Errors
+    /// When the database cannot be closed cleanly.
+    pub async fn serve_until(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+        let address = self.address;
+        tracing::info!(
+            "listening on http://{address} with {}; playground at http://{address}/graphql",
+            self.database
+        );
+        server::serve(self.listener, app(self.state), shutdown, self.timeouts).await;
+        self.db.close().await.context("cannot close the database")?;
+        Ok(())
+    }
+}

@@ -1,0 +1,130 @@
+//! Everything the HTTP layer answers itself, before (or instead of) executing a GraphQL
+//! request: one type, one status and code per case, one body shape, each counted in
+//! `/metrics`.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::limits::document::Violation;
+use crate::persisted;
+use crate::telemetry;
+
+/// Why a request was answered without running it (or without finishing it, for `Timeout`).
+#[derive(Debug)]
+pub enum Rejection {
+    /// `POST /graphql` without a JSON body.
+    NotJson,
+    /// A body or query string that is not a GraphQL request; `detail` says why.
+    Malformed {
+        /// Where the request was: `body` or `query string`.
+        source: &'static str,
+        /// The parser's explanation.
+        detail: String,
+    },
+    /// A request without a query (and no persisted query to stand for one).
+    NoQuery,
+    /// A persisted query (APQ) that cannot be used.
+    PersistedQuery(persisted::Refusal),
+    /// A document that breaks one of the limits checked before parsing.
+    DocumentLimit(Violation),
+    /// A mutation without the admin secret, when one is set.
+    MutationNeedsSecret,
+    /// A mutation sent over GET.
+    MutationOverGet,
+    /// More requests at once than `MAX_CONCURRENT_REQUESTS`.
+    Busy,
+    /// The request ran longer than `REQUEST_TIMEOUT_SECS` and was stopped.
+    Timeout,
+}
+
+impl Rejection {
+    /// The HTTP status of the answer.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Malformed { .. }
+            | Self::NoQuery
+            | Self::PersistedQuery(
+                persisted::Refusal::HashMismatch | persisted::Refusal::Unsupported,
+            ) => StatusCode::BAD_REQUEST,
+            Self::MutationOverGet => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::PersistedQuery(persisted::Refusal::NotFound)
+            | Self::DocumentLimit(_)
+            | Self::MutationNeedsSecret
+            | Self::Timeout => StatusCode::OK,
+        }
+    }
+
+    /// The `extensions.code` of the error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::PersistedQuery(persisted::Refusal::NotFound) => "PERSISTED_QUERY_NOT_FOUND",
+            Self::DocumentLimit(violation) => violation.limit.code(),
+            Self::MutationNeedsSecret => "UNAUTHENTICATED",
+            Self::Busy => "SERVICE_UNAVAILABLE",
+            Self::Timeout => "TIMEOUT",
+            Self::NotJson
+            | Self::Malformed { .. }
+            | Self::NoQuery
+            | Self::PersistedQuery(_)
+            | Self::MutationOverGet => "BAD_REQUEST",
+        }
+    }
+
+    /// What the client is told.
+    pub fn message(&self) -> String {
+        match self {
+            Self::NotJson => {
+                "POST /graphql takes a JSON body (Content-Type: application/json)".to_owned()
+            }
+            Self::Malformed { source, detail } => {
+                format!("The {source} is not a GraphQL request: {detail}")
+            }
+            Self::NoQuery => "The request has no query".to_owned(),
+            Self::PersistedQuery(persisted::Refusal::NotFound) => {
+                "PersistedQueryNotFound".to_owned()
+            }
+            Self::PersistedQuery(persisted::Refusal::HashMismatch) => {
+                "provided sha does not match query".to_owned()
+            }
+            Self::PersistedQuery(persisted::Refusal::Unsupported) => {
+                "persistedQuery must be { version: 1, sha256Hash: <64 hex digits> }".to_owned()
+            }
+            Self::DocumentLimit(violation) => violation.to_string(),
+            Self::MutationNeedsSecret => {
+                "Mutations need the admin secret (Authorization: Bearer <secret>)".to_owned()
+            }
+            Self::MutationOverGet => "Mutations are only accepted over POST".to_owned(),
+            Self::Busy => "The server is busy; try again shortly".to_owned(),
+            Self::Timeout => "The request took too long and was stopped; a mutation in it may or may not have been applied".to_owned(),
+        }
+    }
+}
+
+impl IntoResponse for Rejection {
+    /// A GraphQL response with one error and no `data` (the request never ran), except for
+    /// `Timeout`, whose `data` is `null` (it ran, and what it did is unknown).
+    fn into_response(self) -> Response {
+        let code = self.code();
+        telemetry::count_rejection(code);
+        let mut extensions = json!({ "code": code });
+        if let Self::DocumentLimit(violation) = &self {
+            extensions["limit"] = json!(violation.max);
+        }
+        let mut body =
+            json!({ "errors": [{ "message": self.message(), "extensions": extensions }] });
+        if matches!(self, Self::Timeout) {
+            body["data"] = serde_json::Value::Null;
+        }
+        let mut response = (self.status(), Json(body)).into_response();
+        if matches!(self, Self::MutationOverGet) {
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        }
+        response
+    }
+}
