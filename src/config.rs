@@ -13,6 +13,7 @@ pub struct Cli {
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Settings shared by every sub-command.
     #[command(flatten)]
     pub config: Config,
 }

@@ -15,7 +15,9 @@ pub enum AppError {
     /// An input broke a validation rule; `field` names the GraphQL input field.
     #[error("{message}")]
     BadUserInput {
+        /// The input field (or argument) at fault.
         field: &'static str,
+        /// What is wrong, for the client.
         message: String,
     },
     /// The targeted or referenced row does not exist (`User not found`, `Author not found`, ...).

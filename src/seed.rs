@@ -115,10 +115,15 @@ const NOUNS: &[&str] = &[
 /// What a seed run created.
 #[derive(Debug, Default)]
 pub struct SeedReport {
+    /// Users created.
     pub users: u64,
+    /// Posts created.
     pub posts: u64,
+    /// Categories created.
     pub categories: u64,
+    /// Products created.
     pub products: u64,
+    /// How long it took.
     pub elapsed: Duration,
 }
 

@@ -7,7 +7,9 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "categories")]
 pub struct Model {
     #[sea_orm(primary_key)]
+    /// The row id.
     pub id: i32,
+    /// Name, unique.
     #[sea_orm(unique)]
     pub name: String,
     /// `name` lower-cased by agora, for case-insensitive matching.
@@ -15,7 +17,9 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// The tables `categories` relates to.
 pub enum Relation {
+    /// The category's products.
     #[sea_orm(has_many = "super::product::Entity")]
     Product,
 }

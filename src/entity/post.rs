@@ -7,22 +7,30 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "posts")]
 pub struct Model {
     #[sea_orm(primary_key)]
+    /// The row id.
     pub id: i32,
+    /// Title.
     pub title: String,
     /// `title` lower-cased by agora, for case-insensitive matching.
     pub title_folded: String,
+    /// Body.
     #[sea_orm(column_type = "Text")]
     pub content: String,
     /// `content` lower-cased by agora, for case-insensitive matching.
     #[sea_orm(column_type = "Text")]
     pub content_folded: String,
+    /// Whether the post is published.
     pub published: bool,
+    /// When the row was inserted (set by the database).
     pub created_at: ChronoDateTimeUtc,
+    /// The author (`users.id`); the post goes when the user goes.
     pub author_id: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// The tables `posts` relates to.
 pub enum Relation {
+    /// The author.
     #[sea_orm(
         belongs_to = "super::user::Entity",
         from = "Column::AuthorId",

@@ -7,17 +7,24 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "products")]
 pub struct Model {
     #[sea_orm(primary_key)]
+    /// The row id.
     pub id: i32,
+    /// Name.
     pub name: String,
     /// `name` lower-cased by agora, for case-insensitive matching.
     pub name_folded: String,
+    /// Price.
     pub price: f64,
+    /// Units in stock.
     pub stock: i32,
+    /// The category (`categories.id`), if any; cleared when the category goes.
     pub category_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// The tables `products` relates to.
 pub enum Relation {
+    /// The category.
     #[sea_orm(
         belongs_to = "super::category::Entity",
         from = "Column::CategoryId",

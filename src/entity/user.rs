@@ -7,22 +7,31 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "users")]
 pub struct Model {
     #[sea_orm(primary_key)]
+    /// The row id.
     pub id: i32,
+    /// Display name.
     pub name: String,
     /// `name` lower-cased by agora, for case-insensitive matching.
     pub name_folded: String,
+    /// E-mail address, unique, stored trimmed and lower-case.
     #[sea_orm(unique)]
     pub email: String,
+    /// Age in years.
     pub age: i32,
+    /// City (`Unknown` when not given).
     pub city: String,
     /// `city` lower-cased by agora, for case-insensitive matching.
     pub city_folded: String,
+    /// Whether the account is active.
     pub is_active: bool,
+    /// When the row was inserted (set by the database).
     pub created_at: ChronoDateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+/// The tables `users` relates to.
 pub enum Relation {
+    /// The user's posts.
     #[sea_orm(has_many = "super::post::Entity")]
     Post,
 }

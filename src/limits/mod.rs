@@ -1,7 +1,8 @@
 //! Every limit on a GraphQL document, in one place and under one name each (that of the
 //! environment variable an operator sets): those checked on the raw text before it is parsed
-//! ([`document`]), and the depth and cost that async-graphql enforces while it validates the
-//! parsed query, whose refusals [`name_refusals`] gives agora's codes.
+//! ([`document`](crate::limits::document)), and the depth and cost that async-graphql enforces while it validates the
+//! parsed query, whose refusals [`name_refusals`](crate::limits::name_refusals) gives agora's
+//! codes.
 
 pub mod document;
 
