@@ -181,3 +181,64 @@ async fn an_unwritable_sqlite_file_refuses_writes_as_unavailable_and_still_reads
         )
         .await;
 }
+
+/// A failed batch is one unexpected error per field in the response, but one log line, with
+/// the cause and the request it belongs to.
+#[tokio::test]
+async fn a_failed_batch_is_logged_once_with_its_cause_and_request_id() {
+    use crate::helpers::{Server, sqlite_url};
+    use sea_orm::ConnectionTrait as _;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = sqlite_url(dir.path());
+    let server = Server::start_with(&url, &[("LOG_FORMAT", "json")]);
+    let author = server
+        .graphql(r#"mutation { createUser(input: { name: "Ada", email: "ada@example.com", age: 36 }) { id } }"#)
+        .await;
+    let author = author["data"]["createUser"]["id"].as_i64().expect("an id");
+    for i in 0..5 {
+        let created = server
+            .graphql(&format!(
+                r#"mutation {{ createPost(input: {{ title: "Post {i}", content: "Twenty characters or more.", authorId: {author} }}) {{ id }} }}"#
+            ))
+            .await;
+        assert!(created.get("errors").is_none(), "{created:#}");
+    }
+    // Break what loading the authors reads, behind the server's back: posts still load.
+    let db = agora::db::connect(&url).await.expect("connect");
+    db.execute_unprepared("ALTER TABLE users RENAME COLUMN name TO renamed")
+        .await
+        .expect("rename a column");
+    db.close().await.expect("close");
+
+    let response = server.graphql("{ posts { id author { name } } }").await;
+    let errors = response["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 5, "{response:#}");
+    for error in errors {
+        assert_eq!(error["extensions"]["code"], "INTERNAL_SERVER_ERROR");
+        assert!(
+            !error["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("renamed")
+        );
+    }
+
+    let lines = server.stop_and_collect_log();
+    let logged: Vec<serde_json::Value> = lines
+        .iter()
+        .filter(|line| line.contains("internal error while serving a request"))
+        .map(|line| serde_json::from_str(line).expect("a JSON log line"))
+        .collect();
+    assert_eq!(logged.len(), 1, "{lines:#?}");
+    let line = &logged[0];
+    assert_eq!(line["fields"]["errors"], 5, "{line:#}");
+    let cause = line["fields"]["cause"].as_str().unwrap_or_default();
+    assert!(
+        cause.contains("no such column"),
+        "the cause says what failed: {line:#}"
+    );
+    assert_eq!(line["span"]["name"], "request", "{line:#}");
+    let id = line["span"]["id"].as_str().unwrap_or_default();
+    assert_eq!(id.len(), 36, "the request id is a UUID: {line:#}");
+}
