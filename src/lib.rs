@@ -1,8 +1,13 @@
 //! agora: a typed, validated GraphQL API server over users, posts, categories and products,
 //! on SQLite or PostgreSQL.
 //!
-//! A request travels `http` → `graphql` (resolvers) → `domain` (validation) → `store`
-//! (database) → `entity` (tables), and errors travel back as one `error::AppError`.
+//! A request travels `http` (transport rules; what it refuses is an `http::Rejection`) →
+//! `graphql` (resolvers: inputs become validated `domain` values, `where` and `orderBy` become
+//! conditions and sort keys through `store::condition`) → `store` (the only module that runs
+//! SQL; constraint violations become client errors there) → `entity` (the tables). `domain`
+//! is plain Rust, knowing neither GraphQL nor the database. Errors travel back as one
+//! `error::AppError`. `application` builds and serves the whole, for `main` and tests alike.
+//! `ARCHITECTURE.md` walks a request through these layers.
 
 /// Building and serving the whole application, for `main` and for tests.
 pub mod application;
