@@ -3,8 +3,8 @@
 //!
 //! A request travels `http` (transport rules; what it refuses is an `http::Rejection`) →
 //! `graphql` (resolvers: inputs become validated `domain` values, `where` and `orderBy` become
-//! conditions and sort keys through `store::condition`) → `store` (the only module that runs
-//! SQL; constraint violations become client errors there) → `entity` (the tables). `domain`
+//! sea-query conditions and sort keys, built with `store::condition`) → `store` (the only
+//! module that runs SQL; constraint violations become client errors there) → `entity` (the tables). `domain`
 //! is plain Rust, knowing neither GraphQL nor the database. Errors travel back as one
 //! `error::AppError`. `application` builds and serves the whole, for `main` and tests alike.
 //! `ARCHITECTURE.md` walks a request through these layers.
@@ -157,7 +157,7 @@ pub async fn check(config: &Config) -> anyhow::Result<std::process::ExitCode> {
     let db = db::connect_with(&config.database_url, &config.into())
         .await
         .with_context(|| format!("cannot reach the database ({where_})"))?;
-    db.ping()
+    store::ping(&db)
         .await
         .with_context(|| format!("the database does not answer ({where_})"))?;
     let pending = Migrator::get_pending_migrations(&db)

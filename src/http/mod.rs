@@ -339,7 +339,7 @@ async fn execute(
 }
 
 async fn health(State(state): State<AppState>) -> Response {
-    match state.db.ping().await {
+    match crate::store::ping(&state.db).await {
         Ok(()) => Json(json!({ "status": "ok" })).into_response(),
         Err(err) => {
             tracing::warn!(error = %err, "health check: database unavailable");

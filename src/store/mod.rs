@@ -11,14 +11,22 @@ pub mod user;
 
 use sea_orm::ActiveValue::{self, Set};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PrimaryKeyTrait,
-    QueryFilter,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, PrimaryKeyTrait, QueryFilter,
 };
 
 use crate::domain::fold;
 use crate::domain::page::Page;
 use crate::error::AppError;
 use sql::Sort;
+
+/// Whether the database answers (a round trip on a pooled connection).
+///
+/// # Errors
+/// When it does not.
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.ping().await
+}
 
 /// A text column's value and its case-folded twin's (`name` and `name_folded`), set together
 /// so that the twin cannot be forgotten: `(model.name, model.name_folded) = with_folded(name)`.
