@@ -8,11 +8,21 @@ pub mod post;
 pub mod product;
 pub mod user;
 
+use unicode_normalization::UnicodeNormalization as _;
+
 use crate::error::AppError;
 
-/// The case-folded form of `text` that case-insensitive matching compares (Unicode lower case).
+/// `text` in Unicode normalisation form C: `e` + combining acute accent becomes `é`, so two
+/// texts that look the same are the same.
+pub fn nfc(text: &str) -> String {
+    text.nfc().collect()
+}
+
+/// The case-folded form of `text` that case-insensitive matching compares: Unicode lower case
+/// of its NFC form (itself in NFC), so a search typed with combining accents finds the
+/// precomposed text and the other way round.
 pub fn fold(text: &str) -> String {
-    text.to_lowercase()
+    nfc(&nfc(text).to_lowercase())
 }
 
 /// Declares a text newtype: trimmed, `$min..=$max` characters long, built only by its `parse`.
@@ -71,31 +81,46 @@ macro_rules! bounded_int {
 }
 pub(crate) use bounded_int;
 
-/// Trims `value` and checks that it has `min..=max` characters (no upper bound when `max` is
-/// `None`).
+/// Trims `value`, brings it to NFC, and checks that it has `min..=max` characters (no upper
+/// bound when `max` is `None`).
 ///
 /// # Errors
-/// `BAD_USER_INPUT` on `field` when the trimmed length is out of bounds.
+/// `BAD_USER_INPUT` on `field` when the length is out of bounds.
 fn trimmed_text(
     field: &'static str,
     value: &str,
     min: usize,
     max: Option<usize>,
 ) -> Result<String, AppError> {
-    let value = value.trim();
+    let value = nfc(value.trim());
+    check_length(field, &value, min, max)?;
+    Ok(value)
+}
+
+/// Checks that `value` holds no NUL character and has `min..=max` characters once trimmed (no
+/// upper bound when `max` is `None`).
+///
+/// # Errors
+/// `BAD_USER_INPUT` on `field` when it does not.
+fn check_length(
+    field: &'static str,
+    value: &str,
+    min: usize,
+    max: Option<usize>,
+) -> Result<(), AppError> {
     if value.contains('\0') {
         return Err(AppError::bad_input(
             field,
             format!("{field} must not contain NUL characters"),
         ));
     }
-    let len = value.chars().count();
+    let len = value.trim().chars().count();
     let message = match max {
         Some(max) if len < min || len > max => {
             format!("{field} must be between {min} and {max} characters long")
         }
         None if len < min => format!("{field} must be at least {min} characters long"),
-        _ => return Ok(value.to_owned()),
+        _ => return Ok(()),
     };
     Err(AppError::bad_input(field, message))
 }
@@ -140,6 +165,21 @@ mod tests {
             err,
             Some(AppError::BadUserInput { field: "title", .. })
         ));
+    }
+
+    #[test]
+    fn trimmed_text_is_nfc_and_counts_its_characters() {
+        let decomposed = "Jose\u{301}";
+        assert_eq!(
+            trimmed_text("name", decomposed, 4, Some(4)).ok(),
+            Some("Jos\u{e9}".into())
+        );
+    }
+
+    #[test]
+    fn folding_makes_both_forms_of_a_letter_one() {
+        assert_eq!(fold("JOSE\u{301}"), fold("jos\u{e9}"));
+        assert_eq!(fold("JOSE\u{301}"), "jos\u{e9}");
     }
 
     #[test]

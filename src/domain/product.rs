@@ -66,8 +66,8 @@ pub struct ProductPatch {
     pub price: Option<Price>,
     /// A new stock.
     pub stock: Option<Stock>,
-    /// A new category.
-    pub category_id: Option<i32>,
+    /// A new category (`Some(None)`: none).
+    pub category_id: Option<Option<i32>>,
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 
 use crate::error::AppError;
 
-/// An e-mail address, trimmed and lower-cased, with one `@`, a non-empty local part and a
-/// domain that contains a dot.
+/// An e-mail address, trimmed, lower-cased and in NFC (two addresses that look the same are
+/// one address), with one `@`, a non-empty local part and a domain that contains a dot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
 
@@ -13,7 +13,7 @@ impl Email {
     /// # Errors
     /// `BAD_USER_INPUT` on `email`.
     pub fn parse(raw: &str) -> Result<Self, AppError> {
-        let email = raw.trim().to_lowercase();
+        let email = super::nfc(&super::nfc(raw.trim()).to_lowercase());
         let invalid = |message: &str| Err(AppError::bad_input("email", message));
         if email.chars().count() > 100 {
             return invalid("email must be at most 100 characters long");
@@ -147,6 +147,14 @@ mod tests {
     fn email_is_trimmed_and_lower_cased_first() {
         let email = Email::parse("  Ada@Example.COM ").ok();
         assert_eq!(email.as_ref().map(Email::as_str), Some("ada@example.com"));
+    }
+
+    #[test]
+    fn emails_that_look_the_same_are_the_same() {
+        let decomposed = Email::parse("Jose\u{301}@Example.com").ok();
+        let precomposed = Email::parse("jos\u{e9}@example.com").ok();
+        assert!(decomposed.is_some());
+        assert_eq!(decomposed, precomposed);
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub struct Model {
     pub name: String,
     /// `name` lower-cased by agora, for case-insensitive matching.
     pub name_folded: String,
-    /// E-mail address, unique, stored trimmed and lower-case.
+    /// E-mail address, unique, stored trimmed, lower-case and in NFC.
     #[sea_orm(unique)]
     pub email: String,
     /// Age in years.

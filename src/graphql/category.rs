@@ -1,9 +1,12 @@
 //! `Category`: the type, its columns, inputs, queries and mutations.
 
-use async_graphql::{Context, InputObject, MergedObject, Object, Result, ResultExt};
+use async_graphql::{
+    Context, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
+};
 use sea_orm::Condition;
 
 use super::filter::{IntFilter, OrderBy, RelationFilter, StringFilter};
+use super::mutation::required;
 use super::product::{Product, ProductField, ProductWhere};
 use super::{list_cost, listing};
 use crate::domain::category::{CategoryName, CategoryPatch, NewCategory};
@@ -89,11 +92,11 @@ impl TryFrom<CreateCategoryInput> for NewCategory {
     }
 }
 
-/// Changes to a category; omitted or null fields stay as they are.
+/// Changes to a category; omitted fields stay as they are (none of them can be null).
 #[derive(InputObject)]
 pub struct UpdateCategoryInput {
     /// 1–50 characters after trimming; unique.
-    name: Option<String>,
+    name: MaybeUndefined<String>,
 }
 
 /// Queries about categories: its lists, then the queries every entity has.
@@ -124,7 +127,10 @@ impl TryFrom<UpdateCategoryInput> for CategoryPatch {
 
     fn try_from(input: UpdateCategoryInput) -> Result<Self, AppError> {
         Ok(Self {
-            name: input.name.as_deref().map(CategoryName::parse).transpose()?,
+            name: required("name", input.name)?
+                .as_deref()
+                .map(CategoryName::parse)
+                .transpose()?,
         })
     }
 }

@@ -2,6 +2,26 @@
 //! validate the input into a domain value (`TryFrom`), write it through the entity's store
 //! module, answer with the row.
 
+use async_graphql::MaybeUndefined;
+
+use crate::error::AppError;
+
+/// An update's value for a column that cannot be NULL: omitted (`None`) keeps the column, a
+/// value changes it, an explicit `null` is refused.
+///
+/// # Errors
+/// `BAD_USER_INPUT` on `field` for an explicit `null`.
+pub fn required<T>(field: &'static str, value: MaybeUndefined<T>) -> Result<Option<T>, AppError> {
+    match value {
+        MaybeUndefined::Undefined => Ok(None),
+        MaybeUndefined::Null => Err(AppError::bad_input(
+            field,
+            format!("{field} cannot be null; leave it out to keep it"),
+        )),
+        MaybeUndefined::Value(value) => Ok(Some(value)),
+    }
+}
+
 /// Declares an entity's mutation root: `create` (an input validated into `$New`), `update`
 /// (an id and an input validated into `$Patch`), any `others { .. }` of its own, then
 /// `delete`, each with the description given, through `store::$store::{create, update,

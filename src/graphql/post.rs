@@ -1,13 +1,14 @@
 //! `Post`: the type, its columns, inputs, queries and mutations.
 
 use async_graphql::{
-    Context, ErrorExtensions, InputObject, MergedObject, Object, Result, ResultExt,
+    Context, ErrorExtensions, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition};
 
 use super::filter::{BooleanFilter, DateTimeFilter, IntFilter, OrderBy, StringFilter};
 use super::loader::ById;
+use super::mutation::required;
 use super::user::{User, UserWhere};
 use super::{db, list_cost, listing, loader};
 use crate::domain::page::Page;
@@ -103,7 +104,7 @@ super::aggregate::aggregate! {
 pub struct CreatePostInput {
     /// 5–100 characters after trimming.
     title: String,
-    /// At least 20 characters after trimming.
+    /// At least 20 characters once trimmed; stored as sent, byte for byte.
     content: String,
     /// An existing user.
     author_id: i32,
@@ -121,13 +122,13 @@ impl TryFrom<CreatePostInput> for NewPost {
     }
 }
 
-/// Changes to a post; omitted or null fields stay as they are.
+/// Changes to a post; omitted fields stay as they are (none of them can be null).
 #[derive(InputObject)]
 pub struct UpdatePostInput {
     /// 5–100 characters after trimming.
-    title: Option<String>,
-    /// At least 20 characters after trimming.
-    content: Option<String>,
+    title: MaybeUndefined<String>,
+    /// At least 20 characters once trimmed; stored as sent.
+    content: MaybeUndefined<String>,
 }
 
 impl TryFrom<UpdatePostInput> for PostPatch {
@@ -135,8 +136,14 @@ impl TryFrom<UpdatePostInput> for PostPatch {
 
     fn try_from(input: UpdatePostInput) -> Result<Self, AppError> {
         Ok(Self {
-            title: input.title.as_deref().map(Title::parse).transpose()?,
-            content: input.content.as_deref().map(Content::parse).transpose()?,
+            title: required("title", input.title)?
+                .as_deref()
+                .map(Title::parse)
+                .transpose()?,
+            content: required("content", input.content)?
+                .as_deref()
+                .map(Content::parse)
+                .transpose()?,
         })
     }
 }

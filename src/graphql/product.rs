@@ -1,11 +1,14 @@
 //! `Product`: the type, its columns, filter and inputs, queries and mutations.
 
-use async_graphql::{Context, InputObject, MergedObject, Object, Result, ResultExt};
+use async_graphql::{
+    Context, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
+};
 use sea_orm::{ColumnTrait, Condition};
 
 use super::category::{Category, CategoryWhere};
 use super::filter::{FloatFilter, IntFilter, OrderBy, StringFilter};
 use super::loader::ById;
+use super::mutation::required;
 use super::{list_cost, listing, loader};
 use crate::domain::page::Page;
 use crate::domain::product::{NewProduct, Price, ProductName, ProductPatch, Stock};
@@ -151,17 +154,18 @@ impl TryFrom<CreateProductInput> for NewProduct {
     }
 }
 
-/// Changes to a product; omitted or null fields stay as they are.
+/// Changes to a product; omitted fields stay as they are, `categoryId: null` removes the
+/// category (the other fields cannot be null).
 #[derive(InputObject)]
 pub struct UpdateProductInput {
     /// 1–100 characters after trimming.
-    name: Option<String>,
+    name: MaybeUndefined<String>,
     /// A finite number of at least 0.
-    price: Option<f64>,
+    price: MaybeUndefined<f64>,
     /// At least 0.
-    stock: Option<i32>,
-    /// An existing category.
-    category_id: Option<i32>,
+    stock: MaybeUndefined<i32>,
+    /// An existing category, or null for none.
+    category_id: MaybeUndefined<i32>,
 }
 
 impl TryFrom<UpdateProductInput> for ProductPatch {
@@ -169,10 +173,17 @@ impl TryFrom<UpdateProductInput> for ProductPatch {
 
     fn try_from(input: UpdateProductInput) -> Result<Self, AppError> {
         Ok(Self {
-            name: input.name.as_deref().map(ProductName::parse).transpose()?,
-            price: input.price.map(Price::parse).transpose()?,
-            stock: input.stock.map(Stock::parse).transpose()?,
-            category_id: input.category_id,
+            name: required("name", input.name)?
+                .as_deref()
+                .map(ProductName::parse)
+                .transpose()?,
+            price: required("price", input.price)?
+                .map(Price::parse)
+                .transpose()?,
+            stock: required("stock", input.stock)?
+                .map(Stock::parse)
+                .transpose()?,
+            category_id: input.category_id.into(),
         })
     }
 }

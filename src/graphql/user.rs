@@ -1,12 +1,15 @@
 //! `User`: the type, its columns, inputs, queries and mutations.
 
-use async_graphql::{Context, InputObject, MergedObject, Object, Result, ResultExt};
+use async_graphql::{
+    Context, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
+};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition};
 
 use super::filter::{
     BooleanFilter, DateTimeFilter, IntFilter, OrderBy, RelationFilter, StringFilter,
 };
+use super::mutation::required;
 use super::post::{Post, PostField, PostWhere};
 use super::{db, list_cost, listing};
 use crate::domain::page::{ChildPage, Page};
@@ -30,7 +33,7 @@ impl User {
         &self.0.name
     }
 
-    /// E-mail address, unique, stored trimmed and lower-case.
+    /// E-mail address, unique, stored trimmed, lower-case and in NFC.
     async fn email(&self) -> &str {
         &self.0.email
     }
@@ -146,19 +149,19 @@ impl TryFrom<CreateUserInput> for NewUser {
     }
 }
 
-/// Changes to a user; omitted or null fields stay as they are.
+/// Changes to a user; omitted fields stay as they are (none of them can be null).
 #[derive(InputObject)]
 pub struct UpdateUserInput {
     /// 2–50 characters after trimming.
-    name: Option<String>,
+    name: MaybeUndefined<String>,
     /// Same rules as on creation.
-    email: Option<String>,
+    email: MaybeUndefined<String>,
     /// 0–150.
-    age: Option<i32>,
+    age: MaybeUndefined<i32>,
     /// At most 50 characters.
-    city: Option<String>,
+    city: MaybeUndefined<String>,
     /// Activate or deactivate the account.
-    is_active: Option<bool>,
+    is_active: MaybeUndefined<bool>,
 }
 
 impl TryFrom<UpdateUserInput> for UserPatch {
@@ -166,11 +169,20 @@ impl TryFrom<UpdateUserInput> for UserPatch {
 
     fn try_from(input: UpdateUserInput) -> Result<Self, AppError> {
         Ok(Self {
-            name: input.name.as_deref().map(UserName::parse).transpose()?,
-            email: input.email.as_deref().map(Email::parse).transpose()?,
-            age: input.age.map(Age::parse).transpose()?,
-            city: input.city.as_deref().map(City::parse).transpose()?,
-            is_active: input.is_active,
+            name: required("name", input.name)?
+                .as_deref()
+                .map(UserName::parse)
+                .transpose()?,
+            email: required("email", input.email)?
+                .as_deref()
+                .map(Email::parse)
+                .transpose()?,
+            age: required("age", input.age)?.map(Age::parse).transpose()?,
+            city: required("city", input.city)?
+                .as_deref()
+                .map(City::parse)
+                .transpose()?,
+            is_active: required("isActive", input.is_active)?,
         })
     }
 }

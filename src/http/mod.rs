@@ -203,6 +203,7 @@ fn admit(state: &AppState, request: &mut async_graphql::Request) -> Result<(), R
         state.persisted.remember(hash, &request.query);
     }
     state.documents.attach(request);
+    crate::documents::omit_unprovided_variables(request);
     Ok(())
 }
 

@@ -38,7 +38,7 @@ fn changes(patch: ProductPatch) -> ActiveModel {
         model.stock = Set(stock.get());
     }
     if let Some(category_id) = patch.category_id {
-        model.category_id = Set(Some(category_id));
+        model.category_id = Set(category_id);
     }
     model
 }

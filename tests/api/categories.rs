@@ -157,11 +157,15 @@ async fn update_category_renames_it(app: &TestApp) {
         unchanged,
         "an empty update"
     );
-    assert_eq!(
-        update(app, id, json!({ "name": null })).await,
-        unchanged,
-        "a null name"
-    );
+    let message = update_rejected(
+        app,
+        id,
+        json!({ "name": null }),
+        "BAD_USER_INPUT",
+        Some("name"),
+    )
+    .await;
+    assert!(message.contains("leave it out"), "{message}");
     assert_eq!(
         update(app, id, json!({ "name": "Novels" })).await,
         unchanged,

@@ -36,6 +36,7 @@ macro_rules! on_every_backend {
 mod helpers;
 
 mod aggregates;
+mod as_sent;
 mod categories;
 mod cli;
 mod concurrency;
