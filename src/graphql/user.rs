@@ -230,15 +230,18 @@ pub struct UserSearch;
 #[Object]
 impl UserSearch {
     /// Users whose name and/or city contain the given text, ignoring case; `%`, `_` and `\` are
-    /// plain characters. Ordered by id.
-    #[graphql(complexity = "list_cost(None, child_complexity)")]
+    /// plain characters. By id, one page at a time (`limit` 1–100).
+    #[graphql(complexity = "list_cost(limit, child_complexity)")]
     async fn search_users(
         &self,
         ctx: &Context<'_>,
         name: Option<String>,
         city: Option<String>,
+        #[graphql(default = 0)] skip: Option<i32>,
+        #[graphql(default = 10)] limit: Option<i32>,
     ) -> Result<Vec<User>> {
-        let users = store::user::search(db(ctx)?, name.as_deref(), city.as_deref())
+        let page = Page::parse(skip, limit).extend()?;
+        let users = store::user::search(db(ctx)?, name.as_deref(), city.as_deref(), page)
             .await
             .extend()?;
         Ok(users.into_iter().map(User).collect())

@@ -1,8 +1,10 @@
 //! The HTTP surface: `/graphql` (POST for everything, GET for queries and GraphiQL), `/`,
 //! `/health` and `/metrics`, with the transport rules that guard them.
 
+mod media;
 mod rejection;
 
+pub use media::MediaType;
 pub use rejection::Rejection;
 
 use std::net::SocketAddr;
@@ -10,7 +12,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql_axum::GraphQLResponse;
 use axum::body::Bytes;
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, RawQuery, State};
@@ -220,32 +221,51 @@ fn may_mutate(settings: &HttpSettings, headers: &HeaderMap) -> bool {
         .is_some_and(|token| bool::from(token.trim().as_bytes().ct_eq(secret.as_bytes())))
 }
 
-async fn graphql_post(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, Rejection> {
-    let is_json = headers
+/// Checks that a POST body is JSON in UTF-8 (`charset=utf-8`, or no charset: JSON is UTF-8).
+fn check_content_type(headers: &HeaderMap) -> Result<(), Rejection> {
+    let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .is_some_and(|mime| {
-            let mime = mime.trim();
-            mime.eq_ignore_ascii_case("application/json") || mime.ends_with("+json")
-        });
-    if !is_json {
+        .unwrap_or_default();
+    let mut parts = content_type.split(';');
+    let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+    if essence != "application/json" && !essence.ends_with("+json") {
         return Err(Rejection::NotJson);
     }
+    let charset = parts
+        .filter_map(|param| param.split_once('='))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("charset"))
+        .map(|(_, value)| value.trim().trim_matches('"').to_owned());
+    match charset {
+        Some(charset) if !charset.eq_ignore_ascii_case("utf-8") => Err(Rejection::NotUtf8(charset)),
+        _ => Ok(()),
+    }
+}
+
+async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let media = MediaType::negotiate(&headers);
+    answer_post(&state, &headers, &body, media)
+        .await
+        .unwrap_or_else(|rejection| rejection.respond(media))
+}
+
+async fn answer_post(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+    media: MediaType,
+) -> Result<Response, Rejection> {
+    check_content_type(headers)?;
     let mut request: async_graphql::Request =
-        serde_json::from_slice(&body).map_err(|err| Rejection::Malformed {
+        serde_json::from_slice(body).map_err(|err| Rejection::Malformed {
             source: "body",
             detail: err.to_string(),
         })?;
-    admit(&state, &mut request)?;
-    if !may_mutate(&state.settings, &headers) && is_mutation(&mut request) {
+    admit(state, &mut request)?;
+    if !may_mutate(&state.settings, headers) && is_mutation(&mut request) {
         return Err(Rejection::MutationNeedsSecret);
     }
-    execute(&state, request).await
+    execute(state, request, media).await
 }
 
 async fn graphql_get(
@@ -253,6 +273,19 @@ async fn graphql_get(
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
+) -> Response {
+    let media = MediaType::negotiate(&headers);
+    answer_get(&state, peer, &headers, query, media)
+        .await
+        .unwrap_or_else(|rejection| rejection.respond(media))
+}
+
+async fn answer_get(
+    state: &AppState,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: &HeaderMap,
+    query: Option<String>,
+    media: MediaType,
 ) -> Result<Response, Rejection> {
     let query = query.unwrap_or_default();
     let wants_html = headers
@@ -263,7 +296,7 @@ async fn graphql_get(
         // The admin secret is pre-filled only for someone using the playground on this machine.
         let peer = peer.map(|Extension(ConnectInfo(peer))| peer);
         let secret = state.settings.admin_secret.as_deref();
-        let secret = secret.filter(|_| playground::is_local(peer, &headers));
+        let secret = secret.filter(|_| playground::is_local(peer, headers));
         return Ok(playground::page(secret));
     }
     let mut request =
@@ -271,11 +304,11 @@ async fn graphql_get(
             source: "query string",
             detail: err.to_string(),
         })?;
-    admit(&state, &mut request)?;
+    admit(state, &mut request)?;
     if is_mutation(&mut request) {
         return Err(Rejection::MutationOverGet);
     }
-    execute(&state, request).await
+    execute(state, request, media).await
 }
 
 /// The name of the operation the request runs: the one it asks for, or the only named one in
@@ -312,6 +345,7 @@ fn is_mutation(request: &mut async_graphql::Request) -> bool {
 async fn execute(
     state: &AppState,
     mut request: async_graphql::Request,
+    media: MediaType,
 ) -> Result<Response, Rejection> {
     let operation = operation_name(&mut request);
     let started = Instant::now();
@@ -334,7 +368,7 @@ async fn execute(
     telemetry::record_request(operation.as_deref(), outcome, seconds, statements);
     tracing::debug!(outcome, statements, seconds, "graphql request");
     match finished {
-        Ok((response, _)) => Ok(GraphQLResponse::from(response).into_response()),
+        Ok((response, _)) => Ok(media::answer(response, media)),
         Err(_) => Err(Rejection::Timeout),
     }
 }

@@ -7,6 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use super::MediaType;
 use crate::limits::document::Violation;
 use crate::persisted;
 use crate::telemetry;
@@ -16,6 +17,8 @@ use crate::telemetry;
 pub enum Rejection {
     /// `POST /graphql` without a JSON body.
     NotJson,
+    /// A JSON body declared in another charset than UTF-8 (the one named).
+    NotUtf8(String),
     /// A body or query string that is not a GraphQL request; `detail` says why.
     Malformed {
         /// Where the request was: `body` or `query string`.
@@ -43,7 +46,7 @@ impl Rejection {
     /// The HTTP status of the answer.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::NotJson | Self::NotUtf8(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Malformed { .. }
             | Self::NoQuery
             | Self::PersistedQuery(
@@ -67,6 +70,7 @@ impl Rejection {
             Self::Busy => "SERVICE_UNAVAILABLE",
             Self::Timeout => "TIMEOUT",
             Self::NotJson
+            | Self::NotUtf8(_)
             | Self::Malformed { .. }
             | Self::NoQuery
             | Self::PersistedQuery(_)
@@ -79,6 +83,9 @@ impl Rejection {
         match self {
             Self::NotJson => {
                 "POST /graphql takes a JSON body (Content-Type: application/json)".to_owned()
+            }
+            Self::NotUtf8(charset) => {
+                format!("POST /graphql takes JSON in UTF-8, not {charset}")
             }
             Self::Malformed { source, detail } => {
                 format!("The {source} is not a GraphQL request: {detail}")
@@ -104,9 +111,26 @@ impl Rejection {
     }
 }
 
+impl Rejection {
+    /// The answer in `media`. With `application/graphql-response+json`, a document that breaks
+    /// a limit (a validation failure) is a 400 like any invalid document.
+    pub fn respond(self, media: MediaType) -> Response {
+        let invalid_document = matches!(self, Self::DocumentLimit(_));
+        let mut response = self.into_response();
+        if media == MediaType::GraphqlResponse && invalid_document {
+            *response.status_mut() = StatusCode::BAD_REQUEST;
+        }
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, media.content_type());
+        response
+    }
+}
+
 impl IntoResponse for Rejection {
     /// A GraphQL response with one error and no `data` (the request never ran), except for
-    /// `Timeout`, whose `data` is `null` (it ran, and what it did is unknown).
+    /// `Timeout`, whose `data` is `null` (it ran, and what it did is unknown), in
+    /// `application/json`.
     fn into_response(self) -> Response {
         let code = self.code();
         telemetry::count_rejection(code);

@@ -6,6 +6,7 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QueryFilter, Query
 
 use super::{sql, with_folded};
 use crate::domain::fold;
+use crate::domain::page::Page;
 use crate::domain::user::{NewUser, UserPatch};
 use crate::entity::user::{ActiveModel, Column, Entity, Model};
 use crate::error::{AppError, on_constraint};
@@ -13,7 +14,7 @@ use crate::error::{AppError, on_constraint};
 const NOT_FOUND: AppError = AppError::NotFound("User not found");
 const EMAIL_TAKEN: AppError = AppError::Conflict("Email already registered");
 
-/// Users whose name and city contain the given parts (ignoring case), ordered by id.
+/// One page of the users whose name and city contain the given parts (ignoring case), by id.
 ///
 /// # Errors
 /// `Internal` when the database fails.
@@ -21,6 +22,7 @@ pub async fn search(
     db: &impl ConnectionTrait,
     name: Option<&str>,
     city: Option<&str>,
+    page: Page,
 ) -> Result<Vec<Model>, AppError> {
     // Stored text never holds a NUL character, so such a needle matches nobody.
     if name
@@ -41,7 +43,8 @@ pub async fn search(
     if let Some(city) = city {
         select = select.filter(folded_contains(Column::CityFolded, city));
     }
-    Ok(select.order_by_asc(Column::Id).all(db).await?)
+    let select = select.order_by_asc(Column::Id);
+    Ok(sql::fetch_page(db, select, page.skip(), page.limit()).await?)
 }
 
 /// The row of a new user.

@@ -47,6 +47,7 @@ mod faults;
 mod fuzz;
 mod guarding;
 mod hostile;
+mod http;
 mod loaders;
 mod persisted;
 mod posts;
