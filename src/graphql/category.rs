@@ -1,7 +1,7 @@
 //! `Category`: the type, its columns, inputs, queries and mutations.
 
 use async_graphql::{
-    Context, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
+    Context, ID, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
 };
 use sea_orm::Condition;
 
@@ -22,6 +22,11 @@ impl Category {
     /// The row id.
     async fn id(&self) -> i32 {
         self.0.id
+    }
+
+    /// The global id (Relay): `node(nodeId:)` finds this category again.
+    pub(super) async fn node_id(&self) -> ID {
+        super::node::global_id::<Self>(self.0.id)
     }
 
     /// Unique name, 1–50 characters.

@@ -9,6 +9,7 @@ mod filter;
 mod listing;
 mod loader;
 mod mutation;
+mod node;
 mod post;
 mod product;
 mod table;
@@ -31,6 +32,7 @@ pub struct Query(
     post::PostQuery,
     category::CategoryQuery,
     product::ProductQuery,
+    node::NodeQuery,
 );
 
 /// The root mutation type: every entity's mutations.

@@ -1,7 +1,8 @@
 //! `Post`: the type, its columns, inputs, queries and mutations.
 
 use async_graphql::{
-    Context, ErrorExtensions, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
+    Context, ErrorExtensions, ID, InputObject, MaybeUndefined, MergedObject, Object, Result,
+    ResultExt,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition};
@@ -25,6 +26,11 @@ impl Post {
     /// The row id.
     async fn id(&self) -> i32 {
         self.0.id
+    }
+
+    /// The global id (Relay): `node(nodeId:)` finds this post again.
+    pub(super) async fn node_id(&self) -> ID {
+        super::node::global_id::<Self>(self.0.id)
     }
 
     /// Title, 5–100 characters.

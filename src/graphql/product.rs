@@ -1,7 +1,7 @@
 //! `Product`: the type, its columns, filter and inputs, queries and mutations.
 
 use async_graphql::{
-    Context, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
+    Context, ID, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
 };
 use sea_orm::{ColumnTrait, Condition};
 
@@ -23,6 +23,11 @@ impl Product {
     /// The row id.
     async fn id(&self) -> i32 {
         self.0.id
+    }
+
+    /// The global id (Relay): `node(nodeId:)` finds this product again.
+    pub(super) async fn node_id(&self) -> ID {
+        super::node::global_id::<Self>(self.0.id)
     }
 
     /// Name, 1–100 characters.

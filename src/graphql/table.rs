@@ -25,6 +25,8 @@ pub trait Table: OutputType + Send + Sync + Sized + 'static {
     type Aggregate: OutputType + Statistics<Column = Column<Self>>;
     /// Its id column: the key that makes every order total.
     const ID: Column<Self>;
+    /// Its GraphQL type name (in global ids).
+    const NAME: &'static str;
 
     /// The API object of a row.
     fn from_row(row: Row<Self>) -> Self;
@@ -130,6 +132,7 @@ macro_rules! entity {
             type Field = $Field;
             type Aggregate = $Aggregate;
             const ID: $table::Column = $table::Column::Id;
+            const NAME: &'static str = stringify!($Node);
 
             fn from_row(row: $table::Model) -> Self {
                 Self(row)

@@ -1,7 +1,7 @@
 //! `User`: the type, its columns, inputs, queries and mutations.
 
 use async_graphql::{
-    Context, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
+    Context, ID, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition};
@@ -26,6 +26,11 @@ impl User {
     /// The row id.
     async fn id(&self) -> i32 {
         self.0.id
+    }
+
+    /// The global id (Relay): `node(nodeId:)` finds this user again.
+    pub(super) async fn node_id(&self) -> ID {
+        super::node::global_id::<Self>(self.0.id)
     }
 
     /// Display name, 2–50 characters.

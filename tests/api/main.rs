@@ -53,6 +53,7 @@ mod persisted;
 mod posts;
 mod products;
 mod querying;
+mod relay;
 mod serving;
 mod sqlite;
 mod users;
