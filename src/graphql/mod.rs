@@ -13,6 +13,7 @@ mod node;
 mod post;
 mod product;
 mod table;
+mod typename;
 mod user;
 
 use std::time::Duration;
@@ -89,10 +90,16 @@ pub fn sdl() -> String {
 /// are logged here, once per response.
 pub async fn execute(
     schema: &AgoraSchema,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     db: &DatabaseConnection,
     limits: &Limits,
 ) -> async_graphql::Response {
+    if let Ok(document) = request.parsed_query() {
+        let errors = typename::check(document);
+        if !errors.is_empty() {
+            return async_graphql::Response::from_errors(errors);
+        }
+    }
     let (spawner, batches) = batch::BatchQueue::new();
     // No extra wait: a batch starts as soon as the request has nothing else to do.
     let loader = DataLoader::new(Loaders::new(db.clone()), spawner).delay(Duration::ZERO);

@@ -16,6 +16,7 @@ on_every_backend!(
     request_errors_stay_200_in_application_json,
     field_errors_keep_200_and_their_data,
     only_utf8_json_bodies_are_read,
+    directives_on_typename_are_validated,
 );
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -163,4 +164,49 @@ async fn only_utf8_json_bodies_are_read(app: &TestApp) {
         let response = send(accepted).await;
         assert_eq!(response.status(), StatusCode::OK, "{accepted}");
     }
+}
+
+/// async-graphql skips the validation of `__typename`'s directives; agora checks them (and then
+/// runs nothing), with the messages any other field's get.
+async fn directives_on_typename_are_validated(app: &TestApp) {
+    let on_a_field = app.error("{ users { id @foo } }", json!({})).await;
+    let on_typename = app.error("{ __typename @foo }", json!({})).await;
+    assert_eq!(on_typename["message"], on_a_field["message"]);
+    assert_eq!(on_typename["message"], "Unknown directive \"foo\"");
+    assert!(on_typename["locations"].is_array(), "{on_typename:#}");
+    let skipped = app.error("{ __typename @skip }", json!({})).await;
+    assert!(
+        skipped["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("is required but not provided"),
+        "{skipped:#}"
+    );
+    // Nothing of a refused document runs.
+    let refused = app
+        .graphql(
+            r#"mutation { createCategory(input: { name: "Books" }) { id __typename @foo } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(refused["errors"].is_array(), "{refused:#}");
+    let categories = app.data("{ categories { id } }", json!({})).await;
+    assert_eq!(categories["categories"], json!([]));
+    let (status, _, body) = post(
+        app,
+        Some(GRAPHQL_RESPONSE),
+        json!({ "query": "{ __typename @foo }" }),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a validation failure: {body:#}"
+    );
+    assert!(body.get("data").is_none());
+    assert_eq!(
+        app.data("{ __typename @include(if: true) }", json!({}))
+            .await,
+        json!({ "__typename": "Query" })
+    );
 }
