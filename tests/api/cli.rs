@@ -59,11 +59,38 @@ fn migrate_commands_work_on_their_own() {
         String::from_utf8(output.stdout).expect("utf-8")
     };
     run("up");
-    assert!(run("status").contains("Applied\tm20261125_000001_create_tables"));
+    let status = run("status");
+    assert!(
+        status.contains("Applied\tm20261125_000001_create_tables"),
+        "{status}"
+    );
+    assert!(
+        status.contains("Applied\tm20261201_000001_search_indexes"),
+        "{status}"
+    );
+    // `down` reverts the newest migration only.
+    run("down");
+    let status = run("status");
+    assert!(
+        status.contains("Applied\tm20261125_000001_create_tables"),
+        "{status}"
+    );
+    assert!(
+        status.contains("Pending\tm20261201_000001_search_indexes"),
+        "{status}"
+    );
     run("down");
     assert!(run("status").contains("Pending\tm20261125_000001_create_tables"));
     run("fresh");
-    assert!(run("status").contains("Applied\tm20261125_000001_create_tables"));
+    let status = run("status");
+    assert!(
+        status.contains("Applied\tm20261125_000001_create_tables"),
+        "{status}"
+    );
+    assert!(
+        status.contains("Applied\tm20261201_000001_search_indexes"),
+        "{status}"
+    );
 }
 
 #[test]

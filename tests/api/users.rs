@@ -32,6 +32,7 @@ on_every_backend!(
     search_users_by_name_and_city_needs_both,
     search_users_without_arguments_pages_everyone_by_id,
     search_users_takes_wildcards_literally,
+    search_users_follows_every_write_and_takes_any_text,
 );
 
 const CREATE: &str = "mutation($input: CreateUserInput!) { createUser(input: $input) { \
@@ -695,4 +696,36 @@ async fn search_users_takes_wildcards_literally(app: &TestApp) {
         search(app, json!({ "name": "Real", "city": "%" })).await,
         [ids[0]]
     );
+}
+
+async fn search_users_follows_every_write_and_takes_any_text(app: &TestApp) {
+    let ada = app.create_user("Ada Lovelace", "ada@example.com", 36).await;
+    update(app, ada, json!({ "city": "London" })).await;
+    let grace = app
+        .create_user("Grace Hopper", "grace@example.com", 85)
+        .await;
+    update(app, grace, json!({ "city": "Arlington" })).await;
+    let odd = app
+        .create_user(r#"Bob "Quote" (NEAR) x* AND y:z"#, "bob@example.com", 40)
+        .await;
+    let by_name = |name: &str| search(app, json!({ "name": name }));
+    assert_eq!(by_name("lov").await, [ada], "three characters");
+    assert_eq!(by_name("LOVELACE").await, [ada]);
+    assert_eq!(by_name("lo").await, [ada], "shorter than a trigram");
+    assert_eq!(by_name("r").await, [grace, odd]);
+    assert_eq!(search(app, json!({ "city": "ARLING" })).await, [grace]);
+    for needle in [r#""quote""#, "(near)", "x*", "and y:z", r#"" ("#] {
+        assert_eq!(by_name(needle).await, [odd], "{needle:?}");
+    }
+    // Renames and deletes are seen at once.
+    update(app, ada, json!({ "name": "Ada King" })).await;
+    assert!(by_name("lovelace").await.is_empty());
+    assert_eq!(by_name("king").await, [ada]);
+    app.data(
+        "mutation($id: Int!) { deleteUser(id: $id) { id } }",
+        json!({ "id": grace }),
+    )
+    .await;
+    assert!(by_name("hopper").await.is_empty());
+    assert!(search(app, json!({ "city": "arlington" })).await.is_empty());
 }
