@@ -6,7 +6,10 @@
 #   bench/run.sh --smoke    a few seconds in all, debug build, no BENCHMARKS.md (CI runs this)
 #
 # Environment: BENCH_DURATION (10s), BENCH_CONNECTIONS (16), BENCH_USERS (10000),
-# BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres; empty to skip PostgreSQL).
+# BENCH_POSTS_PER_USER (10), BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres;
+# empty to skip PostgreSQL), BENCH_AGORA (a binary to measure instead of building one),
+# BENCH_WORKLOADS (e.g. "W4 W4b": only those, printed, no BENCHMARKS.md). The search on a large
+# table: BENCH_USERS=100000 BENCH_POSTS_PER_USER=0 BENCH_WORKLOADS="W4 W4b" bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +18,8 @@ smoke=false
 duration=${BENCH_DURATION:-10s}
 connections=${BENCH_CONNECTIONS:-16}
 users=${BENCH_USERS:-10000}
-posts_per_user=10
+posts_per_user=${BENCH_POSTS_PER_USER:-10}
+workloads=${BENCH_WORKLOADS:-}
 if $smoke; then duration=1s; users=200; fi
 postgres_url=${BENCH_POSTGRES_URL-postgres://postgres@127.0.0.1:5432/postgres}
 
@@ -23,7 +27,9 @@ if ! command -v wrk >/dev/null; then
   echo "installing wrk (Debian package)"
   apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 fi
-if $smoke; then
+if [ -n "${BENCH_AGORA:-}" ]; then
+  agora=$BENCH_AGORA
+elif $smoke; then
   # The smoke run only proves the script works: the debug build CI already has will do.
   cargo build --locked --quiet
   agora=$PWD/target/debug/agora
@@ -78,6 +84,7 @@ results=$work/results.tsv
 : >"$results"
 run_workload() { # backend name script
   local backend=$1 name=$2 script=$3 out=$work/wrk.out ticks_before ticks_after sql_before sql_after
+  if [ -n "$workloads" ] && [[ " $workloads " != *" $name "* ]]; then return; fi
   ticks_before=$(cpu_ticks); sql_before=$(statements)
   BENCH_POSTS=$((users * posts_per_user)) wrk -t2 -c"$connections" -d"$duration" --latency \
     -s "bench/$script" "$address" >"$out" 2>&1
@@ -138,9 +145,10 @@ bench_backend() { # backend url
   run_workload "$backend" W2 w2-posts-with-authors.lua
   run_workload "$backend" W3 w3-create-user.lua
   run_workload "$backend" W4 w4-search-users.lua
+  run_workload "$backend" W4b w4b-search-nobody.lua
   run_workload "$backend" W5 w5-products-filter.lua
   run_workload "$backend" W6 w6-three-levels.lua
-  [ "$backend" = sqlite ] && probe_under_hostile_load
+  [ "$backend" = sqlite ] && [ -z "$workloads" ] && probe_under_hostile_load
   stop_server
 }
 
@@ -155,6 +163,7 @@ else
 fi
 
 $smoke && exit 0
+[ -n "$workloads" ] && exit 0
 
 {
   echo "# agora benchmarks"
@@ -182,7 +191,7 @@ $smoke && exit 0
   echo
   echo "Workloads: W1 \`post(id: random) { id title author { id name email } }\`;"
   echo "W2 \`posts(limit: 50) { id title author { name } }\`; W3 \`createUser\` with a new e-mail;"
-  echo "W4 \`searchUsers(name: \"ada lovelace\")\`; W5 \`products(filter: {minPrice, maxPrice,"
+  echo "W4 \`searchUsers(name: \"ada lovelace\")\`; W4b the same for a name nobody has; W5 \`products(filter: {minPrice, maxPrice,"
   echo "inStock: true}, limit: 50) { name price category { name } }\`; W6 \`users(limit: 20) { name"
   echo "posts { title author { name } } }\`."
   # The hand-written reading of the figures: targets, and where the time goes.

@@ -276,6 +276,7 @@ pub async fn seed(db: &DatabaseConnection, plan: &SeedPlan) -> anyhow::Result<Se
     });
     insert_all(db, products, |rows| progress.advance(rows)).await?;
     progress.finish();
+    store::bulk::tidy(db).await?;
 
     Ok(SeedReport {
         users: author_ids.len() as u64,

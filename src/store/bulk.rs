@@ -3,8 +3,8 @@
 use anyhow::Context as _;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use crate::entity::{category, user};
@@ -49,6 +49,26 @@ where
             inserted(count);
         }
         txn.commit().await?;
+    }
+    Ok(())
+}
+
+/// After a bulk load: fresh planner statistics, and on PostgreSQL a vacuum that also merges
+/// the pending entries of the trigram GIN indexes (until autovacuum gets there, every search
+/// would read them one by one); on SQLite the search table's segments merged.
+///
+/// # Errors
+/// When the database fails.
+pub async fn tidy(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let statements: &[&str] = match db.get_database_backend() {
+        DatabaseBackend::Postgres => &["VACUUM ANALYZE"],
+        _ => &[
+            "INSERT INTO users_search(users_search) VALUES ('optimize')",
+            "ANALYZE",
+        ],
+    };
+    for statement in statements {
+        db.execute_unprepared(statement).await?;
     }
     Ok(())
 }

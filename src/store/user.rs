@@ -1,9 +1,10 @@
 //! Reads and writes of `users`.
 
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, ExprTrait as _, LikeExpr};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait as _, LikeExpr, Order, Query};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter,
+    QueryOrder, Statement,
 };
 
 use super::{sql, with_folded};
@@ -20,7 +21,7 @@ const EMAIL_TAKEN: AppError = AppError::Conflict("Email already registered");
 ///
 /// An index serves it on both backends (see the `search_indexes` migration): on PostgreSQL the
 /// trigram GIN indexes through `LIKE`, on SQLite the FTS5 trigram table `users_search`, whose
-/// match narrows the rows down before the exact comparison (needles of three characters or
+/// match finds the candidate rows for the exact comparison (needles of three characters or
 /// more: a trigram index knows nothing shorter).
 ///
 /// # Errors
@@ -40,25 +41,55 @@ pub async fn search(
         return Ok(Vec::new());
     }
     let backend = db.get_database_backend();
-    let mut select = Entity::find();
-    for (column, needle) in [(Column::NameFolded, name), (Column::CityFolded, city)] {
-        let Some(needle) = needle.map(fold) else {
-            continue;
-        };
-        select = match backend {
-            DatabaseBackend::Postgres => select.filter(
-                Expr::col((Entity, column)).like(LikeExpr::new(like_substring(&needle)).escape('\\')),
-            ),
-            _ if needle.chars().count() >= 3 => select
-                .filter(sql::contains(backend, Expr::col((Entity, column)), &needle))
-                .filter(Expr::cust_with_values(
-                    "\"users\".\"id\" IN (SELECT rowid FROM users_search WHERE users_search MATCH ?)",
-                    [fts_phrase(column, &needle)],
-                )),
-            _ => select.filter(sql::contains(backend, Expr::col((Entity, column)), &needle)),
-        };
+    let needles: Vec<(Column, String)> = [(Column::NameFolded, name), (Column::CityFolded, city)]
+        .into_iter()
+        .filter_map(|(column, needle)| Some((column, fold(needle?))))
+        .collect();
+    let mut condition = Condition::all();
+    for (column, needle) in &needles {
+        condition = condition.add(match backend {
+            DatabaseBackend::Postgres => Expr::col((Entity, *column))
+                .like(LikeExpr::new(like_substring(needle)).escape('\\')),
+            _ => sql::contains(backend, Expr::col((Entity, *column)), needle),
+        });
     }
-    let select = select.order_by_asc(Column::Id);
+    let indexed: Vec<String> = needles
+        .iter()
+        .filter(|(_, needle)| needle.chars().count() >= 3)
+        .map(|(column, needle)| fts_phrase(*column, needle))
+        .collect();
+    if backend == DatabaseBackend::Sqlite && !indexed.is_empty() {
+        // The FTS5 table drives the query, in rowid (= id) order, so a page stops reading the
+        // index after its last row; `users` is joined for the exact comparison.
+        let search = Alias::new("users_search");
+        let mut query = Query::select();
+        query
+            .column((Entity, Asterisk))
+            .from(search.clone())
+            .inner_join(
+                Entity,
+                Expr::col((Entity, Column::Id)).equals((search.clone(), Alias::new("rowid"))),
+            )
+            .and_where(Expr::cust_with_values(
+                "users_search MATCH ?",
+                [indexed.join(" AND ")],
+            ))
+            .cond_where(condition)
+            .order_by((search, Alias::new("rowid")), Order::Asc);
+        let statement = backend.build(&query);
+        let page_statement = Statement::from_sql_and_values(
+            backend,
+            format!(
+                "{} LIMIT {} OFFSET {}",
+                statement.sql,
+                page.limit(),
+                page.skip()
+            ),
+            statement.values.map(|values| values.0).unwrap_or_default(),
+        );
+        return Ok(Entity::find().from_raw_sql(page_statement).all(db).await?);
+    }
+    let select = Entity::find().filter(condition).order_by_asc(Column::Id);
     Ok(sql::fetch_page(db, select, page.skip(), page.limit()).await?)
 }
 

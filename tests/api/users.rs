@@ -46,8 +46,8 @@ const USER: &str =
     "query($id: Int!) { user(id: $id) { id name email age city isActive createdAt } }";
 /// Every user (the tests stay far below 100), to check that a rejected write changed nothing.
 const ALL_USERS: &str = "{ users(limit: 100) { id name email age city isActive createdAt } }";
-const SEARCH: &str =
-    "query($name: String, $city: String) { searchUsers(name: $name, city: $city) { id name } }";
+const SEARCH: &str = "query($name: String, $city: String, $skip: Int, $limit: Int) { \
+                      searchUsers(name: $name, city: $city, skip: $skip, limit: $limit) { id name } }";
 
 // ---- Helpers of this file ----
 
@@ -728,4 +728,16 @@ async fn search_users_follows_every_write_and_takes_any_text(app: &TestApp) {
     .await;
     assert!(by_name("hopper").await.is_empty());
     assert!(search(app, json!({ "city": "arlington" })).await.is_empty());
+    // Pages through the index as through a scan.
+    let mut pagers = Vec::new();
+    for i in 0..12 {
+        let name = format!("Pager {i}");
+        pagers.push(
+            app.create_user(&name, &format!("p{i}@example.com"), 30)
+                .await,
+        );
+    }
+    let page = search(app, json!({ "name": "PAGER", "skip": 3, "limit": 4 })).await;
+    assert_eq!(page, pagers[3..7]);
+    assert_eq!(by_name("pager").await, pagers[..10]);
 }
