@@ -1,10 +1,12 @@
 //! Reads and writes of `users`.
 
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait as _, LikeExpr, Order, Query};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait as _, Order, PostgresQueryBuilder, Query, QueryBuilder as _,
+};
 use sea_orm::{
-    ActiveModelTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter,
-    QueryOrder, Statement,
+    ActiveModelTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, IdenStatic as _,
+    QueryFilter, QueryOrder, Statement,
 };
 
 use super::{sql, with_folded};
@@ -48,8 +50,7 @@ pub async fn search(
     let mut condition = Condition::all();
     for (column, needle) in &needles {
         condition = condition.add(match backend {
-            DatabaseBackend::Postgres => Expr::col((Entity, *column))
-                .like(LikeExpr::new(like_substring(needle)).escape('\\')),
+            DatabaseBackend::Postgres => postgres_contains(*column, needle),
             _ => sql::contains(backend, Expr::col((Entity, *column)), needle),
         });
     }
@@ -91,6 +92,19 @@ pub async fn search(
     }
     let select = Entity::find().filter(condition).order_by_asc(Column::Id);
     Ok(sql::fetch_page(db, select, page.skip(), page.limit()).await?)
+}
+
+/// `column LIKE '%needle%'` with the pattern written into the SQL, not bound: with a bound
+/// pattern PostgreSQL soon switches the prepared statement to a generic plan, which cannot know
+/// that a needle is rare and walks the id index through every row (a search for a name nobody
+/// has took 200 ms on 100,000 users); with the text it plans each needle, using the trigram
+/// index for the rare ones. sea-query writes the literal, escaped.
+fn postgres_contains(column: Column, needle: &str) -> Expr {
+    let pattern = PostgresQueryBuilder.value_to_string(&like_substring(needle).into());
+    Expr::cust(format!(
+        "\"users\".\"{}\" LIKE {pattern} ESCAPE E'\\\\'",
+        column.as_str()
+    ))
 }
 
 /// A `LIKE` pattern for "contains `needle`": `%`, `_` and the escape `\` taken literally.
@@ -189,6 +203,18 @@ pub async fn delete(db: &impl ConnectionTrait, id: i32) -> Result<Model, AppErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_postgres_pattern_is_written_in_escaped() {
+        let condition = postgres_contains(Column::NameFolded, "o'brien \\ 50%");
+        let sql = Query::select()
+            .expr(condition)
+            .to_string(PostgresQueryBuilder);
+        assert!(
+            sql.contains(r#""users"."name_folded" LIKE E'%o\'brien \\\\ 50\\%%' ESCAPE E'\\'"#),
+            "{sql}"
+        );
+    }
 
     #[test]
     fn search_patterns_take_every_character_literally() {
