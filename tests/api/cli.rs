@@ -58,39 +58,31 @@ fn migrate_commands_work_on_their_own() {
         assert!(output.status.success(), "migrate {action}: {output:?}");
         String::from_utf8(output.stdout).expect("utf-8")
     };
+    // The state of each migration, oldest first.
+    let states = || -> Vec<String> {
+        let status = run("status");
+        [
+            "m20261125_000001_create_tables",
+            "m20261201_000001_search_indexes",
+        ]
+        .iter()
+        .map(|name| {
+            let line = status.lines().find(|line| line.ends_with(name));
+            line.and_then(|line| line.split('\t').next())
+                .unwrap_or("missing")
+                .to_owned()
+        })
+        .collect()
+    };
     run("up");
-    let status = run("status");
-    assert!(
-        status.contains("Applied\tm20261125_000001_create_tables"),
-        "{status}"
-    );
-    assert!(
-        status.contains("Applied\tm20261201_000001_search_indexes"),
-        "{status}"
-    );
+    assert_eq!(states(), ["Applied", "Applied"]);
     // `down` reverts the newest migration only.
     run("down");
-    let status = run("status");
-    assert!(
-        status.contains("Applied\tm20261125_000001_create_tables"),
-        "{status}"
-    );
-    assert!(
-        status.contains("Pending\tm20261201_000001_search_indexes"),
-        "{status}"
-    );
+    assert_eq!(states(), ["Applied", "Pending"]);
     run("down");
-    assert!(run("status").contains("Pending\tm20261125_000001_create_tables"));
+    assert_eq!(states(), ["Pending", "Pending"]);
     run("fresh");
-    let status = run("status");
-    assert!(
-        status.contains("Applied\tm20261125_000001_create_tables"),
-        "{status}"
-    );
-    assert!(
-        status.contains("Applied\tm20261201_000001_search_indexes"),
-        "{status}"
-    );
+    assert_eq!(states(), ["Applied", "Applied"]);
 }
 
 #[test]
