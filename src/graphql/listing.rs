@@ -3,10 +3,12 @@
 //! for all four entities, and [`shared_queries!`], which declares an entity's `xConnection` and
 //! `xAggregate` fields.
 
-use std::sync::Arc;
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::{Context, Result, ResultExt};
-use sea_orm::Condition;
+use sea_orm::{Condition, EntityTrait};
 
 use super::connection::{PageArgs, Paged, connection as connection_page};
 use super::filter::{OrderBy, condition_of, sort_keys};
@@ -64,24 +66,62 @@ pub async fn children<T: Table>(
     order_by: Option<&[OrderBy<T::Field>]>,
     page: ChildPage,
 ) -> Result<Vec<T>> {
-    let backend = db(ctx)?.get_database_backend();
-    let condition = condition_of(filter, backend).add(extra);
-    let keys = sort_keys(order_by, T::ID);
-    let query = ChildrenQuery::new(
-        backend,
-        parent_column,
-        condition,
-        keys,
-        page.skip(),
-        page.limit(),
-    );
-    let key = ChildrenOf::<T>::new(parent, Arc::new(query));
+    let query = ctx.data::<ChildQueries>()?.for_field(ctx, || {
+        let backend = db(ctx)?.get_database_backend();
+        let condition = condition_of(filter, backend).add(extra);
+        let keys = sort_keys(order_by, T::ID);
+        Ok(ChildrenQuery::<T::Entity>::new(
+            backend,
+            parent_column,
+            condition,
+            keys,
+            page.skip(),
+            page.limit(),
+        ))
+    })?;
+    let key = ChildrenOf::<T>::new(parent, query);
     let rows = loader(ctx)?.load_one(key).await.extend()?;
     Ok(rows
         .unwrap_or_default()
         .into_iter()
         .map(T::from_row)
         .collect())
+}
+
+/// The nested-list queries of one request, by the field selection they answer: every parent of
+/// a list level resolves the same selection with the same arguments, so its query (and the
+/// statement text that identifies it) is built once per selection, not once per parent.
+#[derive(Default)]
+pub struct ChildQueries {
+    by_selection: Mutex<HashMap<(usize, TypeId), Arc<dyn Any + Send + Sync>>>,
+}
+
+impl ChildQueries {
+    /// The query of `ctx`'s field selection, built by `build` the first time it is asked for.
+    fn for_field<E: EntityTrait>(
+        &self,
+        ctx: &Context<'_>,
+        build: impl FnOnce() -> Result<ChildrenQuery<E>>,
+    ) -> Result<Arc<ChildrenQuery<E>>> {
+        // The selection's node in the parsed document: the same for every parent of the
+        // level, different for another alias or another place in the document.
+        let selection = std::ptr::from_ref(ctx.item) as usize;
+        let key = (selection, TypeId::of::<E>());
+        let lock = || {
+            self.by_selection
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        };
+        if let Some(query) = lock()
+            .get(&key)
+            .and_then(|query| query.clone().downcast().ok())
+        {
+            return Ok(query);
+        }
+        let query = Arc::new(build()?);
+        lock().insert(key, query.clone());
+        Ok(query)
+    }
 }
 
 /// The rows of `T` that meet `filter`, in the order `order_by` then `id`, as a Relay

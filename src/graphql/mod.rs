@@ -103,9 +103,8 @@ pub async fn execute(
     let (spawner, batches) = batch::BatchQueue::new();
     // No extra wait: a batch starts as soon as the request has nothing else to do.
     let loader = DataLoader::new(Loaders::new(db.clone()), spawner).delay(Duration::ZERO);
-    let mut response = batches
-        .drive_alongside(schema.execute(request.data(loader)))
-        .await;
+    let request = request.data(loader).data(listing::ChildQueries::default());
+    let mut response = batches.drive_alongside(schema.execute(request)).await;
     limits::name_refusals(&mut response, limits);
     error::log_unexpected(&response.errors);
     response
