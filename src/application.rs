@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::db::{self, PoolSettings};
 use crate::http::{AppState, HttpSettings, app};
+use crate::live::{Hub, LiveSettings};
 use crate::server::{self, ServerTimeouts};
 use crate::telemetry;
 
@@ -32,6 +33,8 @@ pub struct Setup {
     pub address: SocketAddr,
     /// Connection-level timeouts.
     pub timeouts: ServerTimeouts,
+    /// How live data (subscriptions) runs.
+    pub live: LiveSettings,
     /// Also told of every SQL statement, besides the metrics (tests count with it).
     pub on_statement: Option<StatementObserver>,
 }
@@ -45,6 +48,7 @@ impl Setup {
             http: HttpSettings::default(),
             address: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             timeouts: ServerTimeouts::default(),
+            live: LiveSettings::default(),
             on_statement: None,
         }
     }
@@ -61,6 +65,7 @@ impl From<&Config> for Setup {
                 header_read: Duration::from_secs(config.header_read_timeout_secs.max(1)),
                 grace: Duration::from_secs(config.shutdown_grace_secs),
             },
+            live: config.live,
             on_statement: None,
         }
     }
@@ -72,6 +77,7 @@ pub struct Application {
     address: SocketAddr,
     db: DatabaseConnection,
     state: AppState,
+    hub: Arc<Hub>,
     timeouts: ServerTimeouts,
     database: String,
 }
@@ -100,10 +106,23 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", setup.address))?;
         let address = listener.local_addr()?;
+        // Live data reads the event record on a connection of its own, so that it neither
+        // waits for one behind requests nor counts among their statements.
+        let events_pool = PoolSettings {
+            max_connections: Some(1),
+            ..setup.pool.clone()
+        };
+        let events_db = db::connect_with(&setup.database_url, &events_pool)
+            .await
+            .context("cannot open the database for live data")?;
+        let hub = Hub::start(events_db, setup.live)
+            .await
+            .context("cannot read the event record")?;
         Ok(Self {
             listener,
             address,
-            state: AppState::new(db.clone(), setup.http),
+            state: AppState::new(db.clone(), hub.clone(), setup.http),
+            hub,
             db,
             timeouts: setup.timeouts,
             database: telemetry::describe_database(&setup.database_url),
@@ -131,7 +150,14 @@ impl Application {
             "listening on http://{address} with {}; playground at http://{address}/graphql",
             self.database
         );
+        let hub = self.hub.clone();
+        let shutdown = async move {
+            shutdown.await;
+            // Open sockets and event streams end now, so that the grace period is for requests.
+            hub.close();
+        };
         server::serve(self.listener, app(self.state), shutdown, self.timeouts).await;
+        self.hub.stop();
         self.db.close().await.context("cannot close the database")?;
         Ok(())
     }

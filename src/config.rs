@@ -148,6 +148,9 @@ pub struct Config {
     /// Limits on every GraphQL document.
     #[command(flatten)]
     pub limits: crate::limits::Limits,
+    /// How live data (subscriptions) runs.
+    #[command(flatten)]
+    pub live: crate::live::LiveSettings,
 }
 
 impl From<&Config> for PoolSettings {
@@ -186,6 +189,7 @@ mod tests {
         assert_eq!(HttpSettings::from(&cli.config), HttpSettings::default());
         assert_eq!(PoolSettings::from(&cli.config), PoolSettings::default());
         assert_eq!(cli.config.limits, crate::limits::Limits::DEFAULT);
+        assert_eq!(cli.config.live, crate::live::LiveSettings::DEFAULT);
         let setup = crate::application::Setup::from(&cli.config);
         assert_eq!(setup.timeouts, crate::server::ServerTimeouts::default());
     }

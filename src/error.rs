@@ -30,6 +30,18 @@ pub enum AppError {
     /// exhausted, the disk is full or read-only); retrying later may succeed.
     #[error("The database is unavailable; try again shortly")]
     Unavailable(Arc<dyn std::error::Error + Send + Sync>),
+    /// A subscription's `after` cursor is older than the events kept (`EVENT_RETENTION`): the
+    /// client refetches, then subscribes from now.
+    #[error(
+        "The cursor is older than the events kept (EVENT_RETENTION); refetch, then subscribe again"
+    )]
+    CursorExpired,
+    /// A subscription fell further behind than its buffer (`EVENT_BUFFER`) and was ended; it
+    /// resumes from the cursor of the last change it received.
+    #[error(
+        "The subscriber did not keep up and was ended (EVENT_BUFFER); resume from the last cursor"
+    )]
+    SlowConsumer,
     /// Anything unexpected.
     #[error("Internal server error")]
     Internal(Arc<dyn std::error::Error + Send + Sync>),
@@ -51,6 +63,8 @@ impl AppError {
             Self::NotFound(_) => "NOT_FOUND",
             Self::Conflict(_) => "CONFLICT",
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
+            Self::CursorExpired => "CURSOR_EXPIRED",
+            Self::SlowConsumer => "SLOW_CONSUMER",
             Self::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }

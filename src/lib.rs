@@ -29,6 +29,8 @@ pub mod graphql;
 pub mod http;
 /// Every limit on a GraphQL document, under the name of its setting.
 pub mod limits;
+/// Live data: the event record's reader and fan-out, for subscriptions.
+pub mod live;
 /// Automatic persisted queries (APQ).
 pub mod persisted;
 /// The GraphiQL playground, embedded in the binary (works offline).

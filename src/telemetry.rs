@@ -101,6 +101,33 @@ pub fn count_rejection(code: &'static str) {
     metrics::counter!("agora_rejections_total", "code" => code).increment(1);
 }
 
+/// Counts events the instance's reader took from the record.
+pub fn count_events_read(events: u64) {
+    metrics::counter!("agora_live_events_read_total").increment(events);
+}
+
+/// Counts one event delivered to one subscription, and how long after its write.
+pub fn record_delivery(written: chrono::DateTime<chrono::Utc>) {
+    metrics::counter!("agora_live_deliveries_total").increment(1);
+    let delay = (chrono::Utc::now() - written).to_std().unwrap_or_default();
+    metrics::histogram!("agora_live_delivery_latency_seconds").record(delay.as_secs_f64());
+}
+
+/// Counts a subscription ended because it could not keep up.
+pub fn count_slow_consumer() {
+    metrics::counter!("agora_live_slow_consumers_total").increment(1);
+}
+
+/// Open WebSockets and event streams move by `change` (+1 opened, -1 closed).
+pub fn count_socket(change: f64) {
+    metrics::gauge!("agora_live_connections").increment(change);
+}
+
+/// Active subscriptions move by `change`.
+pub fn count_subscription(change: f64) {
+    metrics::gauge!("agora_live_subscriptions").increment(change);
+}
+
 /// The process's Prometheus recorder, installed on first use (`None` if another recorder got
 /// there first).
 fn prometheus() -> Option<&'static PrometheusHandle> {
@@ -125,6 +152,14 @@ fn prometheus() -> Option<&'static PrometheusHandle> {
                             "agora_sql_statements_per_request".to_owned(),
                         ),
                         &statements,
+                    )
+                })
+                .and_then(|builder| {
+                    builder.set_buckets_for_metric(
+                        metrics_exporter_prometheus::Matcher::Full(
+                            "agora_live_delivery_latency_seconds".to_owned(),
+                        ),
+                        &latency,
                     )
                 })
                 .and_then(PrometheusBuilder::install_recorder)

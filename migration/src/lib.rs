@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_tables;
 mod m20261201_000001_search_indexes;
+mod m20261202_000001_events;
 
 /// Every migration of agora, oldest first.
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_tables::Migration),
             Box::new(m20261201_000001_search_indexes::Migration),
+            Box::new(m20261202_000001_events::Migration),
         ]
     }
 }

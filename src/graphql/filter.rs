@@ -5,7 +5,8 @@ use std::str::FromStr;
 
 use async_graphql::{Enum, InputObject, InputType};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, DatabaseBackend};
+use sea_orm::sea_query::{Nullable, ValueType};
+use sea_orm::{ColumnTrait, Condition, DatabaseBackend, EntityTrait, ModelTrait};
 
 use super::category::CategoryField;
 use super::post::{PostField, PostWhere};
@@ -106,8 +107,43 @@ macro_rules! numeric_filter {
                     .null_check(f.is_null)
                     .finish()
             }
+
+            fn matches<M: ModelTrait>(&self, row: &M, column: ColumnOf<M>) -> bool
+    where
+        ColumnOf<M>: FromStr,
+    {
+                let value: Option<$number> = value_of(row, column);
+                let holds = |operand: Option<$number>, compare: fn(&$number, &$number) -> bool| {
+                    operand.is_none_or(|operand| value.is_some_and(|v| compare(&v, &operand)))
+                };
+                holds(self.eq, PartialEq::eq)
+                    && holds(self.gt, PartialOrd::gt)
+                    && holds(self.gte, PartialOrd::ge)
+                    && holds(self.lt, PartialOrd::lt)
+                    && holds(self.lte, PartialOrd::le)
+                    && self.ne.is_none_or(|operand| value != Some(operand))
+                    && self
+                        .in_
+                        .as_ref()
+                        .is_none_or(|list| value.is_some_and(|v| list.contains(&v)))
+                    && self
+                        .not_in
+                        .as_ref()
+                        .is_none_or(|list| value.is_none_or(|v| !list.contains(&v)))
+                    && self.is_null.is_none_or(|is_null| is_null == value.is_none())
+            }
         }
     };
+}
+
+/// The column type of a row type.
+pub type ColumnOf<M> = <<M as ModelTrait>::Entity as EntityTrait>::Column;
+
+/// `row`'s value of `column`, `None` when NULL (or, by a bug, not a `T`).
+fn value_of<M: ModelTrait, T: ValueType + Nullable>(row: &M, column: ColumnOf<M>) -> Option<T> {
+    <Option<T> as ValueType>::try_from(row.get(column))
+        .ok()
+        .flatten()
 }
 
 numeric_filter!(
@@ -172,6 +208,14 @@ pub trait ColumnFilter {
     /// The condition these operators put on `column`.
     fn condition<C: ColumnTrait + FromStr>(&self, backend: DatabaseBackend, column: C)
     -> Condition;
+
+    /// Whether `row` meets these operators on `column`, exactly as [`condition`] decides in
+    /// SQL (subscriptions filter the rows of events in memory).
+    ///
+    /// [`condition`]: ColumnFilter::condition
+    fn matches<M: ModelTrait>(&self, row: &M, column: ColumnOf<M>) -> bool
+    where
+        ColumnOf<M>: FromStr;
 }
 
 impl ColumnFilter for BooleanFilter {
@@ -185,6 +229,14 @@ impl ColumnFilter for BooleanFilter {
             .when(self.ne, |c, v| c.distinct_from(v))
             .finish()
     }
+
+    fn matches<M: ModelTrait>(&self, row: &M, column: ColumnOf<M>) -> bool
+    where
+        ColumnOf<M>: FromStr,
+    {
+        let value: Option<bool> = value_of(row, column);
+        self.eq.is_none_or(|eq| value == Some(eq)) && self.ne.is_none_or(|ne| value != Some(ne))
+    }
 }
 
 impl ColumnFilter for DateTimeFilter {
@@ -196,6 +248,24 @@ impl ColumnFilter for DateTimeFilter {
         ColumnCondition::new(backend, column)
             .timestamps([self.eq, self.gt, self.gte, self.lt, self.lte])
             .finish()
+    }
+
+    /// Stored times are whole milliseconds, so comparing with the exact operand is what the
+    /// SQL's rounding achieves.
+    fn matches<M: ModelTrait>(&self, row: &M, column: ColumnOf<M>) -> bool
+    where
+        ColumnOf<M>: FromStr,
+    {
+        let value: Option<DateTime<Utc>> = value_of(row, column);
+        let holds = |operand: Option<DateTime<Utc>>,
+                     compare: fn(&DateTime<Utc>, &DateTime<Utc>) -> bool| {
+            operand.is_none_or(|operand| value.is_some_and(|v| compare(&v, &operand)))
+        };
+        holds(self.eq, PartialEq::eq)
+            && holds(self.gt, PartialOrd::gt)
+            && holds(self.gte, PartialOrd::ge)
+            && holds(self.lt, PartialOrd::lt)
+            && holds(self.lte, PartialOrd::le)
     }
 }
 
@@ -234,12 +304,58 @@ impl ColumnFilter for StringFilter {
             .when(self.ends_with.as_deref(), |c, v| c.text_ends_with(&text(v)))
             .finish()
     }
+
+    fn matches<M: ModelTrait>(&self, row: &M, column: ColumnOf<M>) -> bool
+    where
+        ColumnOf<M>: FromStr,
+    {
+        let insensitive = self.mode == Some(FilterMode::Insensitive);
+        let column = if insensitive {
+            folded_twin(column)
+        } else {
+            column
+        };
+        let Some(value) = value_of::<M, String>(row, column) else {
+            return false;
+        };
+        let text = |operand: &str| {
+            if insensitive {
+                fold(operand)
+            } else {
+                operand.to_owned()
+            }
+        };
+        let among = |list: &Vec<String>| list.iter().any(|each| text(each) == value);
+        self.eq.as_deref().is_none_or(|eq| text(eq) == value)
+            && self.ne.as_deref().is_none_or(|ne| text(ne) != value)
+            && self.in_.as_ref().is_none_or(among)
+            && self.not_in.as_ref().is_none_or(|list| !among(list))
+            && self
+                .contains
+                .as_deref()
+                .is_none_or(|needle| value.contains(&text(needle)))
+            && self
+                .starts_with
+                .as_deref()
+                .is_none_or(|prefix| value.starts_with(&text(prefix)))
+            && self
+                .ends_with
+                .as_deref()
+                .is_none_or(|suffix| value.ends_with(&text(suffix)))
+    }
 }
 
 /// The `and` / `or` / `not` combinators every `XWhere` input shares.
 pub trait WhereInput: Sized {
+    /// A row of the entity.
+    type Row;
+
     /// The conditions on this entity's own columns and relations, all of which must hold.
     fn fields(&self, backend: DatabaseBackend) -> Condition;
+    /// Whether `row` meets the conditions on its own columns (relations are not looked at).
+    fn fields_match(&self, row: &Self::Row) -> bool;
+    /// The name of a relation filter given at this level, if any.
+    fn relation(&self) -> Option<&'static str>;
     /// Every one of these must hold too.
     fn and(&self) -> Option<&[Self]>;
     /// At least one of these must hold, when given.
@@ -268,6 +384,40 @@ pub trait WhereInput: Sized {
             all = all.add(negated.condition(backend).not());
         }
         all
+    }
+
+    /// Whether `row` meets this input, as [`condition`](WhereInput::condition) would decide
+    /// in SQL; only for inputs without relation filters (see
+    /// [`relation_used`](WhereInput::relation_used)).
+    fn matches(&self, row: &Self::Row) -> bool {
+        self.fields_match(row)
+            && self
+                .and()
+                .unwrap_or_default()
+                .iter()
+                .all(|each| each.matches(row))
+            && self
+                .or()
+                .is_none_or(|alternatives| alternatives.iter().any(|each| each.matches(row)))
+            && self.not().is_none_or(|negated| !negated.matches(row))
+    }
+
+    /// The name of a relation filter anywhere in this input, if any.
+    fn relation_used(&self) -> Option<&'static str> {
+        self.relation()
+            .or_else(|| {
+                self.and()
+                    .unwrap_or_default()
+                    .iter()
+                    .find_map(Self::relation_used)
+            })
+            .or_else(|| {
+                self.or()
+                    .unwrap_or_default()
+                    .iter()
+                    .find_map(Self::relation_used)
+            })
+            .or_else(|| self.not().and_then(Self::relation_used))
     }
 }
 

@@ -12,6 +12,7 @@ mod mutation;
 mod node;
 mod post;
 mod product;
+pub mod subscription;
 mod table;
 mod typename;
 mod user;
@@ -19,11 +20,15 @@ mod user;
 use std::time::Duration;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use std::sync::Arc;
+
+use async_graphql::futures_util::{Stream, StreamExt as _};
+use async_graphql::{Context, MergedObject, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 use crate::error;
 use crate::limits::{self, Limits};
+use crate::live::Hub;
 use loader::Loaders;
 
 /// The root query type: every entity's queries.
@@ -45,8 +50,10 @@ pub struct Mutation(
     product::ProductMutation,
 );
 
+pub use subscription::Subscription;
+
 /// agora's executable schema.
-pub type AgoraSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AgoraSchema = Schema<Query, Mutation, Subscription>;
 
 /// How many items a list without a page size is assumed to hold, for its cost.
 const UNBOUNDED_LIST_COST: i32 = 10;
@@ -60,18 +67,24 @@ fn list_cost(size: Option<i32>, child_complexity: usize) -> usize {
     1 + size * child_complexity
 }
 
-fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
     // No "did you mean" hints: they map the schema for whoever probes it.
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription).disable_suggestions()
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .disable_suggestions()
 }
 
-/// The schema served over `db`, enforcing the depth and cost `limits`. Build it once and share
-/// it: it is cheap to clone.
-pub fn build_schema(db: DatabaseConnection, limits: &Limits) -> AgoraSchema {
+/// The schema served over `db`, its subscriptions fed by `hub`, enforcing the depth and cost
+/// `limits`. Build it once and share it: it is cheap to clone.
+pub fn build_schema(db: DatabaseConnection, hub: Arc<Hub>, limits: &Limits) -> AgoraSchema {
     builder()
         .limit_depth(limits.max_query_depth)
         .limit_complexity(limits.max_query_complexity)
         .data(db)
+        .data(hub)
         .finish()
 }
 
@@ -108,6 +121,38 @@ pub async fn execute(
     limits::name_refusals(&mut response, limits);
     error::log_unexpected(&response.errors);
     response
+}
+
+/// Runs a subscription: one response per event it delivers, each resolved with DataLoaders
+/// of the subscription's own (batching within the payload, caching nothing), starting at
+/// `start` unless the subscription resumes after a cursor.
+pub fn subscribe(
+    schema: &AgoraSchema,
+    mut request: async_graphql::Request,
+    db: &DatabaseConnection,
+    start: subscription::StartAt,
+    limits: Limits,
+) -> impl Stream<Item = async_graphql::Response> + Send + 'static {
+    if let Ok(document) = request.parsed_query() {
+        let errors = typename::check(document);
+        if !errors.is_empty() {
+            let refused = async_graphql::Response::from_errors(errors);
+            return async_graphql::futures_util::stream::once(async { refused }).boxed();
+        }
+    }
+    let loader = DataLoader::new(Loaders::new(db.clone()), tokio::spawn);
+    let request = request
+        .data(loader)
+        .data(listing::ChildQueries::default())
+        .data(start);
+    schema
+        .execute_stream(request)
+        .map(move |mut response| {
+            limits::name_refusals(&mut response, &limits);
+            error::log_unexpected(&response.errors);
+            response
+        })
+        .boxed()
 }
 
 /// The database connection of the schema.

@@ -18,7 +18,7 @@ pub trait Table: OutputType + Send + Sync + Sized + 'static {
     /// Its table.
     type Entity: EntityTrait<Model: Sync>;
     /// Its `where` input.
-    type Where: WhereInput + InputType;
+    type Where: WhereInput<Row = Row<Self>> + InputType;
     /// Its column enum, for `orderBy` and `groupBy`.
     type Field: InputType + Copy + Into<Column<Self>>;
     /// Statistics of one group of its rows.
@@ -80,6 +80,23 @@ macro_rules! entity {
         }
 
         impl $crate::graphql::filter::WhereInput for $Where {
+            type Row = $table::Model;
+
+            fn fields_match(&self, row: &$table::Model) -> bool {
+                use $crate::graphql::filter::ColumnFilter as _;
+                true $(&& self
+                    .$name
+                    .as_ref()
+                    .is_none_or(|filter| filter.matches(row, $table::Column::$Column)))+
+            }
+
+            fn relation(&self) -> Option<&'static str> {
+                $(if self.$relation.is_some() {
+                    return Some(stringify!($relation));
+                })*
+                None
+            }
+
             fn fields(&self, backend: sea_orm::DatabaseBackend) -> sea_orm::Condition {
                 use $crate::graphql::filter::{ColumnFilter as _, RelatedFilter as _};
                 sea_orm::Condition::all()

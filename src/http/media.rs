@@ -61,7 +61,7 @@ impl MediaType {
 
 /// Whether `response` says the request failed before execution: no data, and no error that
 /// belongs to a field (parse, validation and variable coercion errors have no path).
-fn failed_before_execution(response: &async_graphql::Response) -> bool {
+pub(super) fn failed_before_execution(response: &async_graphql::Response) -> bool {
     response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|error| error.path.is_empty())

@@ -3,6 +3,7 @@
 
 mod media;
 mod rejection;
+mod socket;
 
 pub use media::MediaType;
 pub use rejection::Rejection;
@@ -14,6 +15,8 @@ use std::time::{Duration, Instant};
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use axum::body::Bytes;
 use axum::error_handling::HandleErrorLayer;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -22,6 +25,7 @@ use axum::{BoxError, Extension, Json, Router};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 use subtle::ConstantTimeEq as _;
+use tokio::sync::Semaphore;
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -32,6 +36,7 @@ use crate::config::Config;
 use crate::documents::ParsedDocuments;
 use crate::graphql::{self, AgoraSchema, build_schema};
 use crate::limits::{self, Limits};
+use crate::live::Hub;
 use crate::persisted::PersistedQueries;
 use crate::playground;
 use crate::telemetry;
@@ -100,17 +105,24 @@ pub struct AppState {
     pub persisted: Arc<PersistedQueries>,
     /// Documents parsed lately, by their text.
     pub documents: Arc<ParsedDocuments>,
+    /// The instance's live data: what subscriptions follow.
+    pub hub: Arc<Hub>,
+    /// One permit per open WebSocket or event stream (`MAX_CONNECTIONS`).
+    pub connections: Arc<Semaphore>,
 }
 
 impl AppState {
-    /// The state of a service over `db`, guarded as `settings` say.
-    pub fn new(db: DatabaseConnection, settings: HttpSettings) -> Self {
+    /// The state of a service over `db`, its subscriptions fed by `hub`, guarded as
+    /// `settings` say.
+    pub fn new(db: DatabaseConnection, hub: Arc<Hub>, settings: HttpSettings) -> Self {
         Self {
-            schema: build_schema(db.clone(), &settings.limits),
+            schema: build_schema(db.clone(), hub.clone(), &settings.limits),
             db,
             settings: Arc::new(settings),
             persisted: Arc::default(),
             documents: Arc::default(),
+            connections: Arc::new(Semaphore::new(hub.settings().max_connections)),
+            hub,
         }
     }
 }
@@ -272,8 +284,12 @@ async fn graphql_get(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
     RawQuery(query): RawQuery,
 ) -> Response {
+    if let Ok(upgrade) = upgrade {
+        return socket::upgrade(state, upgrade, &headers);
+    }
     let media = MediaType::negotiate(&headers);
     answer_get(&state, peer, &headers, query, media)
         .await
@@ -348,6 +364,7 @@ async fn execute(
     media: MediaType,
 ) -> Result<Response, Rejection> {
     let operation = operation_name(&mut request);
+    let mutation = is_mutation(&mut request);
     let started = Instant::now();
     let running = telemetry::counting_statements(graphql::execute(
         &state.schema,
@@ -356,6 +373,9 @@ async fn execute(
         &state.settings.limits,
     ));
     let finished = tokio::time::timeout(state.settings.request_timeout, running).await;
+    if mutation {
+        state.hub.written();
+    }
     let (outcome, statements) = match &finished {
         Ok((response, statements)) if response.is_ok() => ("ok", *statements),
         Ok((_, statements)) => ("error", *statements),

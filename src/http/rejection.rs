@@ -40,6 +40,12 @@ pub enum Rejection {
     Busy,
     /// The request ran longer than `REQUEST_TIMEOUT_SECS` and was stopped.
     Timeout,
+    /// `MAX_CONNECTIONS` WebSockets and event streams are open.
+    TooManyConnections(usize),
+    /// `MAX_SUBSCRIPTIONS_PER_CONNECTION` operations run on the socket.
+    TooManySubscriptions(usize),
+    /// An operation with this id runs on the socket already (legacy protocol).
+    DuplicateOperation,
 }
 
 impl Rejection {
@@ -53,11 +59,13 @@ impl Rejection {
                 persisted::Refusal::HashMismatch | persisted::Refusal::Unsupported,
             ) => StatusCode::BAD_REQUEST,
             Self::MutationOverGet => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Busy | Self::TooManyConnections(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::PersistedQuery(persisted::Refusal::NotFound)
             | Self::DocumentLimit(_)
             | Self::MutationNeedsSecret
-            | Self::Timeout => StatusCode::OK,
+            | Self::Timeout
+            | Self::TooManySubscriptions(_)
+            | Self::DuplicateOperation => StatusCode::OK,
         }
     }
 
@@ -69,6 +77,9 @@ impl Rejection {
             Self::MutationNeedsSecret => "UNAUTHENTICATED",
             Self::Busy => "SERVICE_UNAVAILABLE",
             Self::Timeout => "TIMEOUT",
+            Self::TooManyConnections(_) => "TOO_MANY_CONNECTIONS",
+            Self::TooManySubscriptions(_) => "TOO_MANY_SUBSCRIPTIONS",
+            Self::DuplicateOperation => "BAD_REQUEST",
             Self::NotJson
             | Self::NotUtf8(_)
             | Self::Malformed { .. }
@@ -106,6 +117,13 @@ impl Rejection {
             }
             Self::MutationOverGet => "Mutations are only accepted over POST".to_owned(),
             Self::Busy => "The server is busy; try again shortly".to_owned(),
+            Self::TooManyConnections(max) => format!(
+                "At most {max} WebSockets and event streams may be open at once (MAX_CONNECTIONS); try again shortly"
+            ),
+            Self::TooManySubscriptions(max) => format!(
+                "At most {max} operations may run on one connection (MAX_SUBSCRIPTIONS_PER_CONNECTION)"
+            ),
+            Self::DuplicateOperation => "An operation with this id is running on this connection".to_owned(),
             Self::Timeout => "The request took too long and was stopped; a mutation in it may or may not have been applied".to_owned(),
         }
     }
@@ -127,19 +145,29 @@ impl Rejection {
     }
 }
 
+impl Rejection {
+    /// The GraphQL errors that say it (one), counted in `/metrics`.
+    pub fn errors(&self) -> serde_json::Value {
+        let code = self.code();
+        telemetry::count_rejection(code);
+        let mut extensions = json!({ "code": code });
+        match self {
+            Self::DocumentLimit(violation) => extensions["limit"] = json!(violation.max),
+            Self::TooManyConnections(max) | Self::TooManySubscriptions(max) => {
+                extensions["limit"] = json!(max);
+            }
+            _ => {}
+        }
+        json!([{ "message": self.message(), "extensions": extensions }])
+    }
+}
+
 impl IntoResponse for Rejection {
     /// A GraphQL response with one error and no `data` (the request never ran), except for
     /// `Timeout`, whose `data` is `null` (it ran, and what it did is unknown), in
     /// `application/json`.
     fn into_response(self) -> Response {
-        let code = self.code();
-        telemetry::count_rejection(code);
-        let mut extensions = json!({ "code": code });
-        if let Self::DocumentLimit(violation) = &self {
-            extensions["limit"] = json!(violation.max);
-        }
-        let mut body =
-            json!({ "errors": [{ "message": self.message(), "extensions": extensions }] });
+        let mut body = json!({ "errors": self.errors() });
         if matches!(self, Self::Timeout) {
             body["data"] = serde_json::Value::Null;
         }

@@ -4,6 +4,7 @@
 pub mod bulk;
 pub mod category;
 pub mod condition;
+pub mod events;
 pub mod post;
 pub mod product;
 pub mod sql;

@@ -64,6 +64,7 @@ fn migrate_commands_work_on_their_own() {
         [
             "m20261125_000001_create_tables",
             "m20261201_000001_search_indexes",
+            "m20261202_000001_events",
         ]
         .iter()
         .map(|name| {
@@ -75,14 +76,16 @@ fn migrate_commands_work_on_their_own() {
         .collect()
     };
     run("up");
-    assert_eq!(states(), ["Applied", "Applied"]);
+    assert_eq!(states(), ["Applied", "Applied", "Applied"]);
     // `down` reverts the newest migration only.
     run("down");
-    assert_eq!(states(), ["Applied", "Pending"]);
+    assert_eq!(states(), ["Applied", "Applied", "Pending"]);
     run("down");
-    assert_eq!(states(), ["Pending", "Pending"]);
+    assert_eq!(states(), ["Applied", "Pending", "Pending"]);
+    run("down");
+    assert_eq!(states(), ["Pending", "Pending", "Pending"]);
     run("fresh");
-    assert_eq!(states(), ["Applied", "Applied"]);
+    assert_eq!(states(), ["Applied", "Applied", "Applied"]);
 }
 
 #[test]

@@ -12,6 +12,7 @@ use std::time::Duration;
 use agora::HttpSettings;
 use agora::application::{Application, Setup};
 use agora::db::PoolSettings;
+use agora::live::LiveSettings;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
@@ -235,11 +236,33 @@ impl TestApp {
         pool: PoolSettings,
         database: TestDatabase,
     ) -> Self {
+        Self::start_live(url, settings, pool, LiveSettings::default(), database).await
+    }
+
+    /// Like `spawn`, with live-data settings of the test's choosing.
+    pub async fn spawn_live(
+        backend: Backend,
+        settings: HttpSettings,
+        live: LiveSettings,
+    ) -> Option<Self> {
+        let database = TestDatabase::create(backend).await?;
+        let url = database.url.clone();
+        Some(Self::start_live(url, settings, PoolSettings::default(), live, database).await)
+    }
+
+    async fn start_live(
+        url: String,
+        settings: HttpSettings,
+        pool: PoolSettings,
+        live: LiveSettings,
+        database: TestDatabase,
+    ) -> Self {
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
         let setup = Setup {
             http: settings,
             pool,
+            live,
             on_statement: Some(Arc::new(move || {
                 counter.fetch_add(1, Ordering::SeqCst);
             })),

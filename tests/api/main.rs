@@ -48,6 +48,7 @@ mod fuzz;
 mod guarding;
 mod hostile;
 mod http;
+mod live;
 mod loaders;
 mod persisted;
 mod posts;

@@ -1,0 +1,5 @@
+//! Live data (SPEC section 8): subscriptions over real sockets on real databases.
+
+mod changes;
+mod protocol;
+pub mod socket;
