@@ -72,6 +72,7 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        limit_unsent(&stream);
         // Handlers may ask for the peer address (`ConnectInfo<SocketAddr>`), as with axum::serve.
         let service = TowerToHyperService::new(router.clone().map_request(
             move |request: hyper::Request<Incoming>| {
@@ -97,4 +98,21 @@ pub async fn serve(
             tracing::warn!(?grace, "connections still open after the grace period; closing them");
         }
     }
+}
+
+/// Most bytes a connection may have queued in the kernel and not yet sent.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const UNSENT_BYTES: u32 = 16 * 1024;
+
+/// Keeps the kernel from queueing more than [`UNSENT_BYTES`] unsent on `stream`: a client that
+/// stops reading then stops the server's writes (a subscription behind it falls behind and
+/// ends with `SLOW_CONSUMER`) instead of filling a send buffer that grows to megabytes. Data
+/// in flight is not limited, so fast transfers are as fast.
+fn limit_unsent(stream: &tokio::net::TcpStream) {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if let Err(err) = socket2::SockRef::from(stream).set_tcp_notsent_lowat(UNSENT_BYTES) {
+        tracing::debug!(error = %err, "cannot limit a connection's unsent bytes");
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    let _ = stream;
 }

@@ -2,4 +2,6 @@
 
 mod changes;
 mod protocol;
+mod resume;
+mod slow;
 pub mod socket;

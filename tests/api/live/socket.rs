@@ -63,6 +63,34 @@ impl Socket {
         connect(address, Some(protocol)).await.expect("upgrade")
     }
 
+    /// Like `ready`, over a connection whose receive buffer is as small as the system allows,
+    /// so that a client that stops reading soon stops the server's writes.
+    pub async fn ready_with_small_buffer(address: &str) -> Self {
+        let url = format!("{}/graphql", address.replacen("http://", "ws://", 1));
+        let host = address.trim_start_matches("http://");
+        let tcp = tokio::net::TcpSocket::new_v4().expect("a socket");
+        tcp.set_recv_buffer_size(4096)
+            .expect("a small receive buffer");
+        let stream = tcp
+            .connect(host.parse().expect("an address"))
+            .await
+            .expect("connect");
+        let mut request = url.into_client_request().expect("a request");
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            HeaderValue::from_static("graphql-transport-ws"),
+        );
+        let (ws, _) = tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream))
+            .await
+            .expect("upgrade");
+        let mut socket = Self {
+            ws,
+            early: VecDeque::new(),
+        };
+        socket.init(json!({})).await;
+        socket
+    }
+
     /// Opens a `graphql-transport-ws` socket and initialises it.
     pub async fn ready(address: &str) -> Self {
         let mut socket = Self::open(address).await;
