@@ -59,7 +59,7 @@ pub struct Change<T: OutputType> {
 
 /// Where a subscription without `after` starts: the instance's "now" when the subscription
 /// arrived (set by the transport, so that a write acknowledged after that is never missed).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StartAt(pub Cursor);
 
 /// Counts a subscription while it lives.

@@ -25,25 +25,13 @@ impl MediaType {
     /// `application/*`, or lists neither (legacy clients).
     pub fn negotiate(headers: &HeaderMap) -> Self {
         let mut best: Option<(f32, Self)> = None;
-        let ranges = headers
-            .get_all(header::ACCEPT)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(','));
-        for range in ranges {
-            let mut parts = range.split(';');
-            let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-            let quality = parts
-                .filter_map(|param| param.split_once('='))
-                .find(|(name, _)| name.trim().eq_ignore_ascii_case("q"))
-                .and_then(|(_, q)| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
+        for (essence, quality) in accepted(headers) {
             let media = match essence.as_str() {
                 GRAPHQL_RESPONSE => Self::GraphqlResponse,
                 JSON | "application/*" | "*/*" => Self::Json,
                 _ => continue,
             };
-            if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
+            if best.is_none_or(|(q, _)| quality > q) {
                 best = Some((quality, media));
             }
         }
@@ -57,6 +45,41 @@ impl MediaType {
             Self::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
         })
     }
+}
+
+/// The media ranges `headers` accept (lower-cased), with their quality, those refused (`q=0`)
+/// left out.
+fn accepted(headers: &HeaderMap) -> impl Iterator<Item = (String, f32)> + '_ {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|range| {
+            let mut parts = range.split(';');
+            let essence = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let quality = parts
+                .filter_map(|param| param.split_once('='))
+                .find(|(name, _)| name.trim().eq_ignore_ascii_case("q"))
+                .and_then(|(_, q)| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (quality > 0.0).then_some((essence, quality))
+        })
+}
+
+/// Whether the client asks for an event stream (GraphQL over SSE): `text/event-stream` is
+/// accepted, and preferred to every JSON type it lists.
+pub fn wants_event_stream(headers: &HeaderMap) -> bool {
+    let mut stream = None;
+    let mut json: f32 = 0.0;
+    for (essence, quality) in accepted(headers) {
+        match essence.as_str() {
+            "text/event-stream" => stream = Some(quality),
+            GRAPHQL_RESPONSE | JSON => json = json.max(quality),
+            _ => {}
+        }
+    }
+    stream.is_some_and(|stream| stream >= json)
 }
 
 /// Whether `response` says the request failed before execution: no data, and no error that

@@ -2,8 +2,10 @@
 //! `/health` and `/metrics`, with the transport rules that guard them.
 
 mod media;
+mod operation;
 mod rejection;
 mod socket;
+mod sse;
 
 pub use media::MediaType;
 pub use rejection::Rejection;
@@ -255,6 +257,15 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), Rejection> {
 }
 
 async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if media::wants_event_stream(&headers) {
+        let admitted = check_content_type(&headers).and_then(|()| {
+            let mut request = parse_body(&body)?;
+            admit(&state, &mut request)?;
+            Ok(request)
+        });
+        let may_mutate = may_mutate(&state.settings, &headers);
+        return sse::answer(&state, admitted, sse::Method::Post { may_mutate });
+    }
     let media = MediaType::negotiate(&headers);
     answer_post(&state, &headers, &body, media)
         .await
@@ -268,16 +279,28 @@ async fn answer_post(
     media: MediaType,
 ) -> Result<Response, Rejection> {
     check_content_type(headers)?;
-    let mut request: async_graphql::Request =
-        serde_json::from_slice(body).map_err(|err| Rejection::Malformed {
-            source: "body",
-            detail: err.to_string(),
-        })?;
+    let mut request = parse_body(body)?;
     admit(state, &mut request)?;
     if !may_mutate(&state.settings, headers) && is_mutation(&mut request) {
         return Err(Rejection::MutationNeedsSecret);
     }
     execute(state, request, media).await
+}
+
+/// The GraphQL request a POST body holds.
+fn parse_body(body: &[u8]) -> Result<async_graphql::Request, Rejection> {
+    serde_json::from_slice(body).map_err(|err| Rejection::Malformed {
+        source: "body",
+        detail: err.to_string(),
+    })
+}
+
+/// The GraphQL request a GET query string holds.
+fn parse_query_string(query: &str) -> Result<async_graphql::Request, Rejection> {
+    async_graphql::http::parse_query_string(query).map_err(|err| Rejection::Malformed {
+        source: "query string",
+        detail: err.to_string(),
+    })
 }
 
 async fn graphql_get(
@@ -315,11 +338,14 @@ async fn answer_get(
         let secret = secret.filter(|_| playground::is_local(peer, headers));
         return Ok(playground::page(secret));
     }
-    let mut request =
-        async_graphql::http::parse_query_string(&query).map_err(|err| Rejection::Malformed {
-            source: "query string",
-            detail: err.to_string(),
-        })?;
+    if media::wants_event_stream(headers) {
+        let admitted = parse_query_string(&query).and_then(|mut request| {
+            admit(state, &mut request)?;
+            Ok(request)
+        });
+        return Ok(sse::answer(state, admitted, sse::Method::Get));
+    }
+    let mut request = parse_query_string(&query)?;
     admit(state, &mut request)?;
     if is_mutation(&mut request) {
         return Err(Rejection::MutationOverGet);

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use async_graphql::futures_util::StreamExt as _;
+use async_graphql::futures_util::stream::BoxStream;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -21,8 +22,8 @@ use tokio::sync::{OwnedSemaphorePermit, mpsc};
 use tokio::task::AbortHandle;
 
 use super::media::failed_before_execution;
-use super::{AppState, MAX_BODY_BYTES, Rejection, admit, is_mutation, may_mutate};
-use crate::graphql::{self, subscription::StartAt};
+use super::operation::{self, Kind};
+use super::{AppState, MAX_BODY_BYTES, Rejection, admit, may_mutate};
 use crate::telemetry;
 
 /// The protocols, most preferred first, by their `Sec-WebSocket-Protocol` names.
@@ -275,8 +276,8 @@ impl Connection {
         if let Err(rejection) = admit(&self.state, &mut request) {
             return Ok(Some(error_message(&id, &rejection.errors())));
         }
-        let mutation = is_mutation(&mut request);
-        if mutation && !self.may_mutate {
+        let kind = operation::kind_of(&self.state, &mut request);
+        if kind == Kind::Mutation && !self.may_mutate {
             return Ok(Some(error_message(
                 &id,
                 &Rejection::MutationNeedsSecret.errors(),
@@ -285,17 +286,10 @@ impl Connection {
         let operation = Operation {
             id: id.clone(),
             protocol: self.protocol,
-            state: self.state.clone(),
             sender: sender.clone(),
         };
-        let task = if is_subscription(&mut request) {
-            // Where the subscription starts is fixed now, in message order: a write the
-            // client makes after sending this is seen.
-            let start = StartAt(self.state.hub.now());
-            tokio::spawn(operation.subscribe(request, start))
-        } else {
-            tokio::spawn(operation.execute(request, mutation))
-        };
+        let results = operation::results(&self.state, request, kind);
+        let task = tokio::spawn(operation.run(results));
         self.operations.insert(id, task.abort_handle());
         Ok(None)
     }
@@ -327,28 +321,10 @@ fn operation_id(message: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Whether the operation the request would run is a subscription.
-fn is_subscription(request: &mut async_graphql::Request) -> bool {
-    use async_graphql::parser::types::OperationType;
-    let name = request.operation_name.clone();
-    let Ok(document) = request.parsed_query() else {
-        return false;
-    };
-    document.operations.iter().any(|(op_name, op)| {
-        let selected = match (&name, op_name) {
-            (Some(wanted), Some(op_name)) => wanted.as_str() == op_name.as_str(),
-            (Some(_), None) => false,
-            (None, _) => true,
-        };
-        selected && op.node.ty == OperationType::Subscription
-    })
-}
-
 /// One running operation of a socket.
 struct Operation {
     id: String,
     protocol: Protocol,
-    state: AppState,
     sender: mpsc::Sender<Outgoing>,
 }
 
@@ -367,19 +343,11 @@ impl Operation {
         json!({ "id": self.id, "type": "complete" }).to_string()
     }
 
-    /// A subscription: one `next` per event, `complete` when it ends; a document that fails
-    /// before execution is one `error`.
-    async fn subscribe(self, request: async_graphql::Request, start: StartAt) {
-        let settings = &self.state.settings;
-        let mut responses = graphql::subscribe(
-            &self.state.schema,
-            request,
-            &self.state.db,
-            start,
-            settings.limits,
-        );
+    /// One `next` per result, then `complete`; a request that fails before execution is one
+    /// `error` instead.
+    async fn run(self, mut results: BoxStream<'static, async_graphql::Response>) {
         let mut first = true;
-        while let Some(response) = responses.next().await {
+        while let Some(response) = results.next().await {
             if first && failed_before_execution(&response) {
                 let errors = serde_json::to_value(&response.errors).unwrap_or_default();
                 self.send(error_message(&self.id, &errors), true).await;
@@ -391,32 +359,5 @@ impl Operation {
             }
         }
         self.send(self.complete(), true).await;
-    }
-
-    /// A query or mutation: its result, then `complete`.
-    async fn execute(self, request: async_graphql::Request, mutation: bool) {
-        let state = &self.state;
-        let running = graphql::execute(&state.schema, request, &state.db, &state.settings.limits);
-        let finished = tokio::time::timeout(state.settings.request_timeout, running).await;
-        if mutation {
-            state.hub.written();
-        }
-        let Ok(response) = finished else {
-            let errors = Rejection::Timeout.errors();
-            let payload = json!({ "data": null, "errors": errors });
-            let text = json!({ "id": self.id, "type": self.protocol.next(), "payload": payload });
-            if self.send(text.to_string(), false).await {
-                self.send(self.complete(), true).await;
-            }
-            return;
-        };
-        if failed_before_execution(&response) {
-            let errors = serde_json::to_value(&response.errors).unwrap_or_default();
-            self.send(error_message(&self.id, &errors), true).await;
-            return;
-        }
-        if self.send(self.next(&response), false).await {
-            self.send(self.complete(), true).await;
-        }
     }
 }

@@ -5,3 +5,4 @@ mod protocol;
 mod resume;
 mod slow;
 pub mod socket;
+mod sse;

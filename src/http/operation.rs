@@ -1,0 +1,81 @@
+//! An admitted request run for the streaming transports (WebSocket and SSE): a stream of
+//! results, one per event for a subscription, one for a query or mutation.
+
+use async_graphql::futures_util::stream::{self, BoxStream, StreamExt as _};
+use async_graphql::{ErrorExtensionValues, ServerError};
+
+use super::{AppState, Rejection};
+use crate::graphql::{self, subscription::StartAt};
+
+/// What the request is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A query.
+    Query,
+    /// A mutation: the instance's readers are woken after it.
+    Mutation,
+    /// A subscription, starting at the given point unless it resumes after a cursor.
+    Subscription(StartAt),
+}
+
+/// Which operation the request runs, and where a subscription starts: now (call this when
+/// the request arrives, so that a write acknowledged after it is never missed).
+pub fn kind_of(state: &AppState, request: &mut async_graphql::Request) -> Kind {
+    use async_graphql::parser::types::OperationType;
+    let name = request.operation_name.clone();
+    let Ok(document) = request.parsed_query() else {
+        return Kind::Query;
+    };
+    let selected = document
+        .operations
+        .iter()
+        .find(|(op_name, _)| match (&name, op_name) {
+            (Some(wanted), Some(op_name)) => wanted.as_str() == op_name.as_str(),
+            (Some(_), None) => false,
+            (None, _) => true,
+        });
+    match selected.map(|(_, op)| op.node.ty) {
+        Some(OperationType::Mutation) => Kind::Mutation,
+        Some(OperationType::Subscription) => Kind::Subscription(StartAt(state.hub.now())),
+        _ => Kind::Query,
+    }
+}
+
+/// The results of `request`, as `kind` says.
+pub fn results(
+    state: &AppState,
+    request: async_graphql::Request,
+    kind: Kind,
+) -> BoxStream<'static, async_graphql::Response> {
+    let state = state.clone();
+    match kind {
+        Kind::Subscription(start) => graphql::subscribe(
+            &state.schema,
+            request,
+            &state.db,
+            start,
+            state.settings.limits,
+        )
+        .boxed(),
+        Kind::Query | Kind::Mutation => stream::once(async move {
+            let running =
+                graphql::execute(&state.schema, request, &state.db, &state.settings.limits);
+            let finished = tokio::time::timeout(state.settings.request_timeout, running).await;
+            if kind == Kind::Mutation {
+                state.hub.written();
+            }
+            finished.unwrap_or_else(|_| timed_out())
+        })
+        .boxed(),
+    }
+}
+
+/// The result of a request stopped by `REQUEST_TIMEOUT_SECS`.
+fn timed_out() -> async_graphql::Response {
+    let rejection = Rejection::Timeout;
+    let mut error = ServerError::new(rejection.message(), None);
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", rejection.code());
+    error.extensions = Some(extensions);
+    async_graphql::Response::from_errors(vec![error])
+}
