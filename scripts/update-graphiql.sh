@@ -2,7 +2,7 @@
 # Re-downloads the vendored GraphiQL playground (assets/graphiql/) from the npm registry, pinned
 # to exact versions, and rewrites assets/graphiql/VERSIONS (package@version and sha256 per file).
 #
-# Usage: scripts/update-graphiql.sh [GRAPHIQL_VERSION [REACT_VERSION [EXPLORER_VERSION]]]
+# Usage: scripts/update-graphiql.sh [GRAPHIQL_VERSION [REACT_VERSION [EXPLORER_VERSION [GRAPHQL_WS_VERSION]]]]
 #
 # Without arguments it fetches the pinned versions below again (the files must not change).
 # GraphiQL 5 and later ship no UMD build, and React 19 and later ship none either, so newer
@@ -14,6 +14,8 @@ cd "$(dirname "$0")/.."
 graphiql="${1:-4.1.2}"
 react="${2:-18.3.1}"
 explorer="${3:-4.0.6}"
+# The WebSocket client GraphiQL runs subscriptions with (its UMD build has none built in).
+graphql_ws="${4:-6.4.2}"
 
 out=assets/graphiql
 work="$(mktemp -d)"
@@ -27,6 +29,7 @@ react.production.min.js|react|$react|umd/react.production.min.js
 react-dom.production.min.js|react-dom|$react|umd/react-dom.production.min.js
 plugin-explorer.umd.js|@graphiql/plugin-explorer|$explorer|dist/index.umd.js
 plugin-explorer.css|@graphiql/plugin-explorer|$explorer|dist/style.css
+graphql-ws.min.js|graphql-ws|$graphql_ws|umd/graphql-ws.min.js
 "
 
 # Unpacks package@version (npm checks the tarball against the registry's integrity hash).
@@ -58,11 +61,12 @@ while IFS='|' read -r file package version path; do
 done <<<"$files"
 cp "$(unpack graphiql "$graphiql")/LICENSE" "$work/LICENSE.graphiql"
 cp "$(unpack react "$react")/LICENSE" "$work/LICENSE.react"
+cp "$(unpack graphql-ws "$graphql_ws")/LICENSE.md" "$work/LICENSE.graphql-ws"
 
 mkdir -p "$out"
 while IFS='|' read -r file _; do
   [ -n "$file" ] && cp "$work/$file" "$out/$file"
 done <<<"$files"
-cp "$work/LICENSE.graphiql" "$work/LICENSE.react" "$work/VERSIONS" "$out/"
+cp "$work/LICENSE.graphiql" "$work/LICENSE.react" "$work/LICENSE.graphql-ws" "$work/VERSIONS" "$out/"
 cat "$out/VERSIONS"
 du -ch "$out"/*.js "$out"/*.css | tail -1

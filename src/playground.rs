@@ -43,13 +43,14 @@ macro_rules! asset {
 }
 
 /// The vendored files (`assets/graphiql/VERSIONS` pins them), served as `/graphiql/<name>`.
-const ASSETS: [(&str, &str, &[u8]); 6] = [
+const ASSETS: [(&str, &str, &[u8]); 7] = [
     asset!("react.production.min.js", JS),
     asset!("react-dom.production.min.js", JS),
     asset!("graphiql.min.js", JS),
     asset!("graphiql.min.css", CSS),
     asset!("plugin-explorer.umd.js", JS),
     asset!("plugin-explorer.css", CSS),
+    asset!("graphql-ws.min.js", JS),
 ];
 
 /// A fingerprint of all the assets, added to their URLs (`?v=`) so a browser may cache them
@@ -83,11 +84,19 @@ const PAGE: &str = r#"<!doctype html>
 <script src="/graphiql/react-dom.production.min.js?v=FINGERPRINT"></script>
 <script src="/graphiql/graphiql.min.js?v=FINGERPRINT"></script>
 <script src="/graphiql/plugin-explorer.umd.js?v=FINGERPRINT"></script>
+<script src="/graphiql/graphql-ws.min.js?v=FINGERPRINT"></script>
 <script>
 const config = CONFIG;
 ReactDOM.createRoot(document.getElementById("graphiql")).render(
   React.createElement(GraphiQL, {
-    fetcher: GraphiQL.createFetcher({ url: config.endpoint }),
+    fetcher: GraphiQL.createFetcher({
+      url: config.endpoint,
+      // Subscriptions stream over a WebSocket (graphql-transport-ws) to this server.
+      wsClient: graphqlWs.createClient({
+        url: new URL(config.endpoint, location.href).href.replace(/^http/, "ws"),
+        lazy: true,
+      }),
+    }),
     defaultQuery: config.defaultQuery,
     defaultHeaders: config.defaultHeaders,
     defaultEditorToolsVisibility: config.defaultHeaders ? "headers" : false,

@@ -160,7 +160,11 @@ async fn graphiql_runs_a_query_offline_in_chromium() {
         );
     }
     let assets = resources.iter().filter(|url| url.contains("/graphiql/"));
-    assert_eq!(assets.count(), 6, "the six vendored files: {resources:#?}");
+    assert_eq!(
+        assets.count(),
+        7,
+        "the seven vendored files: {resources:#?}"
+    );
     shout(&format!(
         "GraphiQL browser test passed in {:.1?}; screenshot: {}",
         started.elapsed(),
@@ -344,5 +348,68 @@ async fn drive(browser: &Client, address: &str) -> Result<(), String> {
         ))
         .await
         .map_err(|err| format!("the result is not visible: {err}"))?;
+    run_a_subscription(browser, address).await
+}
+
+/// Runs a subscription in the playground, creates a user over HTTP, and waits for it in the
+/// result pane (GraphiQL streams it over a WebSocket).
+async fn run_a_subscription(browser: &Client, address: &str) -> Result<(), String> {
+    let wait = Duration::from_secs(30);
+    eval(
+        browser,
+        "document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror\
+         .setValue('subscription { userCreated { name } }')",
+    )
+    .await?;
+    // GraphiQL parses the editor's text a moment after a change, and picks the transport
+    // from what it parsed.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    browser
+        .find(Locator::Css(".graphiql-execute-button"))
+        .await
+        .map_err(|err| format!("finding the run button: {err}"))?
+        .click()
+        .await
+        .map_err(|err| format!("running the subscription: {err}"))?;
+    // Wait for the socket's subscription to be active before writing.
+    let metrics_shows_one = || async {
+        let metrics = reqwest::get(format!("{address}/metrics"))
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|err| format!("reading /metrics: {err}"))?
+            .text()
+            .await
+            .map_err(|err| format!("reading /metrics: {err}"))?;
+        Ok::<bool, String>(
+            metrics
+                .lines()
+                .any(|line| line == "agora_live_subscriptions 1"),
+        )
+    };
+    let deadline = Instant::now() + wait;
+    while !metrics_shows_one().await? {
+        if Instant::now() > deadline {
+            return Err("the playground's subscription never became active".into());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let created = reqwest::Client::new()
+        .post(format!("{address}/graphql"))
+        .bearer_auth(ADMIN_SECRET)
+        .json(&json!({ "query": "mutation { createUser(input: { name: \"Ada Lovelace\", email: \"ada@example.com\", age: 36 }) { id } }" }))
+        .send()
+        .await
+        .map_err(|err| format!("creating a user: {err}"))?;
+    if !created.status().is_success() {
+        return Err(format!("creating a user: {}", created.status()));
+    }
+    let response = editor_text(".graphiql-response");
+    wait_until(
+        browser,
+        &format!("({response} || '').includes('Ada Lovelace')"),
+        wait,
+    )
+    .await
+    .map_err(|err| format!("the subscription's result never showed: {err}"))?;
     Ok(())
 }

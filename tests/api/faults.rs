@@ -14,14 +14,16 @@ use tokio::task::JoinSet;
 use crate::helpers::{Backend, TestApp};
 
 /// A TCP proxy to the database that the test can cut and restore.
-struct Proxy {
-    port: u16,
+pub struct Proxy {
+    /// The port it listens on.
+    pub port: u16,
     upstream: String,
     tasks: JoinSet<()>,
 }
 
 impl Proxy {
-    async fn start(upstream: String) -> Self {
+    /// A proxy to `upstream` (`host:port`) on a free port.
+    pub async fn start(upstream: String) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("address").port();
         let mut proxy = Self {
@@ -49,12 +51,12 @@ impl Proxy {
     }
 
     /// The database "goes down": open connections break, new ones are refused.
-    async fn cut(&mut self) {
+    pub async fn cut(&mut self) {
         self.tasks.shutdown().await;
     }
 
     /// The database "comes back" on the same port.
-    async fn restore(&mut self) {
+    pub async fn restore(&mut self) {
         let listener = TcpListener::bind(("127.0.0.1", self.port))
             .await
             .expect("rebind the proxy port");
