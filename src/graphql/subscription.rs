@@ -1,6 +1,6 @@
-//! The subscriptions every entity has, declared once by [`subscriptions!`]: `xCreated`,
-//! `xUpdated`, `xDeleted` and the resumable `xChanges`, all over the instance's [`Hub`], each
-//! event's row filtered by the subscription's `where` in memory.
+//! The subscriptions every entity has, declared once by `subscriptions!`: `xCreated`,
+//! `xUpdated`, `xDeleted` and the resumable `xChanges`, all over the instance's [`Hub`],
+//! each event's row filtered by the subscription's `where` in memory.
 
 use std::sync::Arc;
 

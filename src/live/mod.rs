@@ -1,6 +1,7 @@
 //! Live data: one reader per instance follows the event record and fans each event out in
-//! memory to every subscription of the instance ([`Hub`]); subscriptions replay from the record
-//! what they missed, then follow the fan-out, with no gap and no duplicate.
+//! memory to every subscription of the instance ([`Hub`](crate::live::Hub)); subscriptions
+//! replay from the record what they missed, then follow the fan-out, with no gap and no
+//! duplicate.
 
 mod cursor;
 mod settings;
