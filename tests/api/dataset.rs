@@ -258,6 +258,76 @@ impl Product {
     }
 }
 
+impl User {
+    /// A user as the API returns it.
+    pub fn from_output(u: &Value) -> Self {
+        Self {
+            id: id_of(u),
+            name: text(&u["name"]),
+            email: text(&u["email"]),
+            age: int(&u["age"]),
+            city: text(&u["city"]),
+            is_active: boolean(&u["isActive"]),
+            created_at: time(&u["createdAt"]),
+        }
+    }
+}
+
+impl Post {
+    /// A post as the API returns it.
+    pub fn from_output(p: &Value) -> Self {
+        Self {
+            id: id_of(p),
+            title: text(&p["title"]),
+            content: text(&p["content"]),
+            published: boolean(&p["published"]),
+            author_id: int(&p["authorId"]),
+            created_at: time(&p["createdAt"]),
+        }
+    }
+}
+
+impl Category {
+    /// A category as the API returns it.
+    pub fn from_output(c: &Value) -> Self {
+        Self {
+            id: id_of(c),
+            name: text(&c["name"]),
+        }
+    }
+}
+
+/// A row of any table, owned (as a subscription delivers it).
+#[derive(Debug, Clone)]
+pub enum OwnedRow {
+    User(User),
+    Post(Post),
+    Category(Category),
+    Product(Product),
+}
+
+impl OwnedRow {
+    /// A row of `entity` as the API returns it (with `entity.selection()`).
+    pub fn from_output(entity: Entity, output: &Value) -> Self {
+        match entity {
+            Entity::User => Self::User(User::from_output(output)),
+            Entity::Post => Self::Post(Post::from_output(output)),
+            Entity::Category => Self::Category(Category::from_output(output)),
+            Entity::Product => Self::Product(Product::from_output(output)),
+        }
+    }
+
+    /// The row, borrowed.
+    pub fn row(&self) -> Row<'_> {
+        match self {
+            Self::User(u) => Row::User(u),
+            Self::Post(p) => Row::Post(p),
+            Self::Category(c) => Row::Category(c),
+            Self::Product(p) => Row::Product(p),
+        }
+    }
+}
+
 /// One row of any table.
 #[derive(Debug, Clone, Copy)]
 pub enum Row<'a> {
@@ -325,36 +395,18 @@ impl Dataset {
             users: read_all(app, Entity::User)
                 .await
                 .iter()
-                .map(|u| User {
-                    id: id_of(u),
-                    name: text(&u["name"]),
-                    email: text(&u["email"]),
-                    age: int(&u["age"]),
-                    city: text(&u["city"]),
-                    is_active: boolean(&u["isActive"]),
-                    created_at: time(&u["createdAt"]),
-                })
+                .map(User::from_output)
                 .collect(),
             posts: read_all(app, Entity::Post)
                 .await
                 .iter()
-                .map(|p| Post {
-                    id: id_of(p),
-                    title: text(&p["title"]),
-                    content: text(&p["content"]),
-                    published: boolean(&p["published"]),
-                    author_id: int(&p["authorId"]),
-                    created_at: time(&p["createdAt"]),
-                })
+                .map(Post::from_output)
                 .collect(),
             categories: categories["categories"]
                 .as_array()
                 .expect("a list")
                 .iter()
-                .map(|c| Category {
-                    id: id_of(c),
-                    name: text(&c["name"]),
-                })
+                .map(Category::from_output)
                 .collect(),
             products: read_all(app, Entity::Product)
                 .await

@@ -1,8 +1,15 @@
 //! A Rust model of `where`, and random filters and orders checked against it.
 
 use super::*;
+use crate::dataset::OwnedRow;
+use crate::live::socket::Socket;
+use agora::live::Cursor;
+use agora::store::events::Position;
 
-on_every_backend!(random_filters_and_orders_match_the_reference,);
+on_every_backend!(
+    random_filters_and_orders_match_the_reference,
+    random_subscription_filters_match_the_reference,
+);
 
 // ---- A Rust model of `where` ----
 
@@ -506,8 +513,9 @@ fn column_filters(ds: &Dataset, entity: Entity) -> BoxedStrategy<Vec<(&'static s
         .boxed()
 }
 
-/// A random `XWhere` of `depth` nested levels below this one at most.
-fn where_tree(ds: &Dataset, entity: Entity, depth: u32) -> BoxedStrategy<Where> {
+/// A random `XWhere` of `depth` nested levels below this one at most, with relation filters
+/// when `relations`.
+fn where_tree(ds: &Dataset, entity: Entity, depth: u32, relations: bool) -> BoxedStrategy<Where> {
     let columns = column_filters(ds, entity);
     if depth == 0 {
         return columns
@@ -517,9 +525,9 @@ fn where_tree(ds: &Dataset, entity: Entity, depth: u32) -> BoxedStrategy<Where> 
             })
             .boxed();
     }
-    let child = where_tree(ds, entity, depth - 1);
+    let child = where_tree(ds, entity, depth - 1, relations);
     let (field, target, many) = relation_of(entity);
-    let related = where_tree(ds, target, depth - 1);
+    let related = where_tree(ds, target, depth - 1, relations);
     let relation = if many {
         (
             option::weighted(0.5, related.clone()),
@@ -541,7 +549,11 @@ fn where_tree(ds: &Dataset, entity: Entity, depth: u32) -> BoxedStrategy<Where> 
     };
     (
         option::weighted(0.6, columns),
-        option::weighted(0.3, relation),
+        if relations {
+            option::weighted(0.3, relation).boxed()
+        } else {
+            Just(None).boxed()
+        },
         option::weighted(0.15, vec(child.clone(), 0..3)),
         option::weighted(
             0.3,
@@ -678,7 +690,7 @@ async fn random_filters_and_orders_match_the_reference(app: &TestApp) {
     let strategy: Vec<BoxedStrategy<Case>> = Entity::ALL
         .iter()
         .map(|&entity| {
-            (where_tree(&ds, entity, 2), order_keys(entity))
+            (where_tree(&ds, entity, 2, true), order_keys(entity))
                 .prop_map(move |(filter, order)| Case {
                     entity,
                     filter,
@@ -713,5 +725,107 @@ async fn random_filters_and_orders_match_the_reference(app: &TestApp) {
             "only {partial} of {CASES} {} filters selected some but not all rows",
             entity.list()
         );
+    }
+}
+
+// ---- Subscriptions filter in memory as queries do in SQL ----
+
+/// Every change of `entity` in the record, replayed through `xChanges(where:)` from the start
+/// up to the change of row `last` (included): kinds and rows.
+async fn replayed(
+    socket: &mut Socket,
+    entity: Entity,
+    filter: Value,
+    last: i64,
+) -> Vec<(String, OwnedRow)> {
+    let field = format!("{}Changes", entity.name().to_lowercase());
+    let name = entity.name();
+    let query = format!(
+        "subscription($w: {name}Where, $after: String) {{ {field}(where: $w, after: $after) \
+         {{ kind node {{ {} }} }} }}",
+        entity.selection()
+    );
+    let start = Cursor {
+        position: Position::default(),
+        at: chrono::Utc::now(),
+    };
+    let variables = json!({ "w": filter, "after": start.encode() });
+    socket.subscribe("replay", &query, variables).await;
+    let mut changes = Vec::new();
+    loop {
+        let data = socket.data("replay").await;
+        let change = &data[&field];
+        let row = OwnedRow::from_output(entity, &change["node"]);
+        let id = row.row().id();
+        changes.push((change["kind"].as_str().expect("a kind").to_owned(), row));
+        if id == last {
+            socket
+                .send(json!({ "id": "replay", "type": "complete" }))
+                .await;
+            return changes;
+        }
+    }
+}
+
+/// Rows created after the dataset, one per table: the last change of each table.
+async fn sentinels(app: &TestApp) -> [i64; 4] {
+    let user = app
+        .create_user("Sentinel", "sentinel@example.com", 99)
+        .await;
+    let post = app.create_post(user, "The sentinel post").await;
+    let category = app.create_category("Sentinel").await;
+    let product = app.create_product("Sentinel", 1.0, 1, None).await;
+    [user, post, category, product]
+}
+
+/// Random `where` inputs (without relation filters) on subscriptions: each delivers exactly
+/// the changes whose row the reference model says meets it.
+async fn random_subscription_filters_match_the_reference(app: &TestApp) {
+    const CASES: u32 = 32;
+    let ds = seed(app).await;
+    let last = sentinels(app).await;
+    let mut socket = Socket::ready(&app.address).await;
+    let mut everything = Vec::new();
+    for (entity, last) in Entity::ALL.into_iter().zip(last) {
+        everything.push(replayed(&mut socket, entity, json!({}), last).await);
+    }
+    let strategy: Vec<BoxedStrategy<Where>> = Entity::ALL
+        .iter()
+        .map(|&entity| where_tree(&ds, entity, 2, false))
+        .collect();
+    let config = Config {
+        cases: CASES,
+        failure_persistence: None,
+        max_shrink_iters: 100,
+        ..Config::default()
+    };
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]));
+    let handle = tokio::runtime::Handle::current();
+    let socket = std::sync::Mutex::new(socket);
+    let result = tokio::task::block_in_place(|| {
+        runner.run(&strategy, |filters| {
+            let mut socket = socket.lock().expect("the socket");
+            for (i, filter) in filters.iter().enumerate() {
+                let entity = Entity::ALL[i];
+                // The sentinel ends every replay.
+                let input = json!({ "or": [filter.to_json(), { "id": { "eq": last[i] } }] });
+                let got = handle.block_on(replayed(&mut socket, entity, input.clone(), last[i]));
+                let got: Vec<(String, i64)> = got
+                    .iter()
+                    .map(|(kind, row)| (kind.clone(), row.row().id()))
+                    .collect();
+                let expected: Vec<(String, i64)> = everything[i]
+                    .iter()
+                    .filter(|(_, row)| row.row().id() == last[i] || filter.holds(&ds, row.row()))
+                    .map(|(kind, row)| (kind.clone(), row.row().id()))
+                    .collect();
+                prop_assert_eq!(got, expected, "{} with {}", entity.list(), input);
+            }
+            Ok(())
+        })
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
     }
 }
