@@ -194,6 +194,8 @@ $smoke && exit 0
   echo "W4 \`searchUsers(name: \"ada lovelace\")\`; W4b the same for a name nobody has; W5 \`products(filter: {minPrice, maxPrice,"
   echo "inStock: true}, limit: 50) { name price category { name } }\`; W6 \`users(limit: 20) { name"
   echo "posts { title author { name } } }\`."
+  # Live data, measured by bench/live.sh.
+  if [ -f bench/LIVE.md ]; then echo; cat bench/LIVE.md; echo; fi
   # The hand-written reading of the figures: targets, and where the time goes.
   cat bench/ANALYSIS.md
 } >BENCHMARKS.md
