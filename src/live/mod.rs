@@ -305,10 +305,11 @@ impl Hub {
             (self.settings.retention() / 10).clamp(Duration::from_secs(1), Duration::from_secs(60));
         loop {
             tokio::time::sleep(every).await;
-            // A cursor expires at the retention; its events are kept a while longer, so a
-            // transaction that wrote just before a cursor's event cannot lose its own to the
-            // pruner while that cursor is still valid.
-            let keep = self.settings.retention() + Duration::from_secs(600);
+            // A cursor expires at the retention; its events are kept a while longer (as long
+            // again, ten minutes at most), so a transaction that wrote just before a cursor's
+            // event cannot lose its own to the pruner while that cursor is still valid.
+            let retention = self.settings.retention();
+            let keep = retention + retention.min(Duration::from_secs(600));
             let Ok(keep) = chrono::Duration::from_std(keep) else {
                 continue;
             };

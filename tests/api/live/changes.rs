@@ -170,7 +170,6 @@ async fn cascades_are_events_of_their_own_rows(app: &TestApp) {
 }
 
 async fn a_refused_write_emits_nothing(app: &TestApp) {
-    let existing = app.create_user("Ada", "ada@example.com", 36).await;
     let mut socket = Socket::ready(&app.address).await;
     socket
         .subscribe(
@@ -179,6 +178,9 @@ async fn a_refused_write_emits_nothing(app: &TestApp) {
             json!({}),
         )
         .await;
+    let existing = app.create_user("Ada", "ada@example.com", 36).await;
+    let change = socket.data("changes").await;
+    assert_eq!(id_of(&change["userChanges"]["node"]), existing);
     let create = "mutation($input: CreateUserInput!) { createUser(input: $input) { id } }";
     // Invalid, a conflict, not found: each is an error and no event.
     app.error(

@@ -202,3 +202,20 @@ async fn subscriptions_resume_by_themselves_after_the_database_comes_back() {
     }
     socket.nothing_for(Duration::from_millis(300)).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_closes_open_sockets_as_going_away() {
+    let database = TestDatabase::create(Backend::Sqlite).await.expect("SQLite");
+    let mut server = Server::start(&database.url);
+    let mut socket = Socket::ready(&server.address).await;
+    socket.subscribe("all", CHANGES, json!({})).await;
+    server.terminate();
+    assert_eq!(
+        socket.closed().await,
+        (1001, "The server is shutting down".into())
+    );
+    let exit = server
+        .wait_at_most(Duration::from_secs(15))
+        .expect("agora exits");
+    assert!(exit.success(), "{exit}");
+}

@@ -65,6 +65,36 @@ async fn app_with(live: LiveSettings, http: HttpSettings) -> TestApp {
 }
 
 #[tokio::test]
+async fn subscription_documents_meet_every_document_limit() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("SQLite");
+    let mut socket = Socket::ready(&app.address).await;
+    let aliases: Vec<String> = (0..40)
+        .map(|n| format!("a{n}: userCreated {{ id }}"))
+        .collect();
+    let too_many = format!("subscription {{ {} }}", aliases.join(" "));
+    socket.subscribe("aliases", &too_many, json!({})).await;
+    let refused = socket.receive().await;
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"],
+        "TOO_MANY_ALIASES"
+    );
+    // Nine levels of nested lists: the cost limit refuses it (before the depth limit would).
+    let deep = format!(
+        "subscription {{ postCreated {{ {} id {} }} }}",
+        "author { posts { ".repeat(9),
+        "} } ".repeat(9)
+    );
+    socket.subscribe("costly", &deep, json!({})).await;
+    let refused = socket.receive().await;
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX",
+        "{refused}"
+    );
+}
+
+#[tokio::test]
 async fn a_socket_that_never_initialises_is_closed_with_4408() {
     let live = LiveSettings {
         ws_init_timeout_secs: 1,

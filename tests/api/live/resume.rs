@@ -142,3 +142,35 @@ async fn a_long_replay_catches_up_through_a_small_buffer() {
         socket.nothing_for(Duration::from_millis(300)).await;
     }
 }
+
+#[tokio::test]
+async fn events_older_than_the_retention_expire_and_are_pruned() {
+    let live = LiveSettings {
+        event_retention: Duration::from_secs(1),
+        ..LiveSettings::DEFAULT
+    };
+    let app = TestApp::spawn_live(Backend::Sqlite, HttpSettings::default(), live)
+        .await
+        .expect("SQLite");
+    let mut socket = Socket::ready(&app.address).await;
+    socket.subscribe("live", CHANGES, json!({})).await;
+    app.create_user("Ada", "ada@example.com", 36).await;
+    let (_, _, cursor) = change(&mut socket, "live").await;
+    // Kept for the retention and as long again, then pruned (checked every second).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while crate::helpers::row_count(&app, "agora_events").await > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the event was never pruned"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    socket
+        .subscribe("old", CHANGES, json!({ "after": cursor }))
+        .await;
+    let refused = socket.next("old").await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "CURSOR_EXPIRED",
+        "{refused}"
+    );
+}
