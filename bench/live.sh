@@ -62,6 +62,10 @@ out=$work/live.md
 : >"$out"
 row() { echo "$*" | tee -a "$out"; }
 field() { tr ' ' '\n' <<<"$2" | awk -F= -v k="$1" '$1 == k { print $2 }'; }
+# A latency result ($3, from the tool) as a row: backend, what was measured.
+latency_row() {
+  row "| $1 | $2 | p50 $(field request_p50 "$3") ms, p99 $(field request_p99 "$3") ms | after the write's acknowledgement | p50 $(field ack_p50 "$3") ms, p99 $(field ack_p99 "$3") ms |"
+}
 
 # W3 (createUser, wrk) on a fresh database of $2, with and without the event triggers.
 w3_with_and_without_events() { # backend url drop-triggers-command
@@ -102,7 +106,7 @@ row "|---|---|---|---|---|"
 # SQLite: one instance.
 read -r pid address < <(start "sqlite://$work/live.db?mode=rwc"); pids+=("$pid")
 r=$("$tool" latency "$address" "$address" "$rate" "$seconds")
-row "| sqlite | write-to-delivery at $(field rate "$r") events/s, one instance | p50 $(field request_p50 "$r") ms, p99 $(field request_p99 "$r") ms | after the write's acknowledgement | p50 $(field ack_p50 "$r") ms, p99 $(field ack_p99 "$r") ms |"
+latency_row sqlite "write-to-delivery at $(field rate "$r") events/s, one instance" "$r"
 r=$("$tool" fanout "$address" "$subscribers" "$fan_events" "$pid")
 row "| sqlite | deliveries to $subscribers subscribers of one instance | $(field per_second "$r")/s | per second of server CPU | $(field per_cpu_second "$r") |"
 r=$("$tool" idle "$address" "$idle_sockets" "$pid")
@@ -118,11 +122,11 @@ if [ -n "$postgres_url" ] && psql "$postgres_url" -qc 'select 1' >/dev/null 2>&1
   read -r pid_a address_a < <(start "$url"); pids+=("$pid_a")
   read -r pid_b address_b < <(start "$url"); pids+=("$pid_b")
   r=$("$tool" latency "$address_a" "$address_a" "$rate" "$seconds")
-  row "| postgres | write-to-delivery at $(field rate "$r") events/s, one instance | p50 $(field request_p50 "$r") ms, p99 $(field request_p99 "$r") ms | after the write's acknowledgement | p50 $(field ack_p50 "$r") ms, p99 $(field ack_p99 "$r") ms |"
+  latency_row postgres "write-to-delivery at $(field rate "$r") events/s, one instance" "$r"
   r=$("$tool" latency "$address_a" "$address_b" "$rate" "$seconds")
-  row "| postgres | write-to-delivery at $(field rate "$r") events/s, written on B, delivered by A | p50 $(field request_p50 "$r") ms, p99 $(field request_p99 "$r") ms | after the write's acknowledgement | p50 $(field ack_p50 "$r") ms, p99 $(field ack_p99 "$r") ms |"
+  latency_row postgres "write-to-delivery at $(field rate "$r") events/s, written on B, delivered by A" "$r"
   r=$("$tool" latency "$address_a" "$address_b" "$((rate * 5))" "$seconds")
-  row "| postgres | write-to-delivery asked at $((rate * 5)) events/s (reached $(field rate "$r")), across instances | p50 $(field request_p50 "$r") ms, p99 $(field request_p99 "$r") ms | after the write's acknowledgement | p50 $(field ack_p50 "$r") ms, p99 $(field ack_p99 "$r") ms |"
+  latency_row postgres "write-to-delivery asked at $((rate * 5)) events/s (reached $(field rate "$r")), across instances" "$r"
   r=$("$tool" fanout "$address_a" "$subscribers" "$fan_events" "$pid_a")
   row "| postgres | deliveries to $subscribers subscribers of one instance | $(field per_second "$r")/s | per second of server CPU | $(field per_cpu_second "$r") |"
   r=$("$tool" idle "$address_a" "$idle_sockets" "$pid_a")

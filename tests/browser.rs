@@ -304,13 +304,7 @@ async fn drive(browser: &Client, address: &str) -> Result<(), String> {
         return Err(format!("the editor holds {typed} after typing {query:?}"));
     }
 
-    browser
-        .find(Locator::Css(".graphiql-execute-button"))
-        .await
-        .map_err(|err| format!("finding the run button: {err}"))?
-        .click()
-        .await
-        .map_err(|err| format!("clicking the run button: {err}"))?;
+    run(browser).await?;
     let response = editor_text(".graphiql-response");
     let result = wait_until(
         browser,
@@ -351,6 +345,17 @@ async fn drive(browser: &Client, address: &str) -> Result<(), String> {
     run_a_subscription(browser, address).await
 }
 
+/// Clicks the playground's run button.
+async fn run(browser: &Client) -> Result<(), String> {
+    browser
+        .find(Locator::Css(".graphiql-execute-button"))
+        .await
+        .map_err(|err| format!("finding the run button: {err}"))?
+        .click()
+        .await
+        .map_err(|err| format!("clicking the run button: {err}"))
+}
+
 /// Runs a subscription in the playground, creates a user over HTTP, and waits for it in the
 /// result pane (GraphiQL streams it over a WebSocket).
 async fn run_a_subscription(browser: &Client, address: &str) -> Result<(), String> {
@@ -364,13 +369,7 @@ async fn run_a_subscription(browser: &Client, address: &str) -> Result<(), Strin
     // GraphiQL parses the editor's text a moment after a change, and picks the transport
     // from what it parsed.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    browser
-        .find(Locator::Css(".graphiql-execute-button"))
-        .await
-        .map_err(|err| format!("finding the run button: {err}"))?
-        .click()
-        .await
-        .map_err(|err| format!("running the subscription: {err}"))?;
+    run(browser).await?;
     // Wait for the socket's subscription to be active before writing.
     let metrics_shows_one = || async {
         let metrics = reqwest::get(format!("{address}/metrics"))

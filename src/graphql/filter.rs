@@ -109,18 +109,11 @@ macro_rules! numeric_filter {
             }
 
             fn matches<M: ModelTrait>(&self, row: &M, column: ColumnOf<M>) -> bool
-    where
-        ColumnOf<M>: FromStr,
-    {
+            where
+                ColumnOf<M>: FromStr,
+            {
                 let value: Option<$number> = value_of(row, column);
-                let holds = |operand: Option<$number>, compare: fn(&$number, &$number) -> bool| {
-                    operand.is_none_or(|operand| value.is_some_and(|v| compare(&v, &operand)))
-                };
-                holds(self.eq, PartialEq::eq)
-                    && holds(self.gt, PartialOrd::gt)
-                    && holds(self.gte, PartialOrd::ge)
-                    && holds(self.lt, PartialOrd::lt)
-                    && holds(self.lte, PartialOrd::le)
+                ordered_match(value, [self.eq, self.gt, self.gte, self.lt, self.lte])
                     && self.ne.is_none_or(|operand| value != Some(operand))
                     && self
                         .in_
@@ -134,6 +127,19 @@ macro_rules! numeric_filter {
             }
         }
     };
+}
+
+/// Whether `value` meets each of `=`, `>`, `>=`, `<`, `<=` that is given (NULL meets none):
+/// the in-memory [`ColumnCondition::ordered`].
+fn ordered_match<T: PartialOrd>(value: Option<T>, [eq, gt, gte, lt, lte]: [Option<T>; 5]) -> bool {
+    let holds = |operand: Option<T>, compare: fn(&T, &T) -> bool| {
+        operand.is_none_or(|operand| value.as_ref().is_some_and(|v| compare(v, &operand)))
+    };
+    holds(eq, PartialEq::eq)
+        && holds(gt, PartialOrd::gt)
+        && holds(gte, PartialOrd::ge)
+        && holds(lt, PartialOrd::lt)
+        && holds(lte, PartialOrd::le)
 }
 
 /// The column type of a row type.
@@ -257,15 +263,7 @@ impl ColumnFilter for DateTimeFilter {
         ColumnOf<M>: FromStr,
     {
         let value: Option<DateTime<Utc>> = value_of(row, column);
-        let holds = |operand: Option<DateTime<Utc>>,
-                     compare: fn(&DateTime<Utc>, &DateTime<Utc>) -> bool| {
-            operand.is_none_or(|operand| value.is_some_and(|v| compare(&v, &operand)))
-        };
-        holds(self.eq, PartialEq::eq)
-            && holds(self.gt, PartialOrd::gt)
-            && holds(self.gte, PartialOrd::ge)
-            && holds(self.lt, PartialOrd::lt)
-            && holds(self.lte, PartialOrd::le)
+        ordered_match(value, [self.eq, self.gt, self.gte, self.lt, self.lte])
     }
 }
 

@@ -138,23 +138,11 @@ impl Socket {
 
     async fn receive_now(&mut self) -> Value {
         loop {
-            let message = tokio::time::timeout(WAIT, self.ws.next())
-                .await
-                .expect("a message in time")
-                .expect("the socket is open")
-                .expect("a readable message");
-            match message {
-                Message::Text(text) => {
-                    let value: Value = serde_json::from_str(&text).expect("JSON");
-                    if value["type"] == "ping" {
-                        self.send(json!({ "type": "pong" })).await;
-                        continue;
-                    }
-                    return value;
-                }
-                Message::Close(frame) => panic!("closed: {frame:?}"),
-                _ => {}
+            let message = self.raw().await;
+            if message["type"] != "ping" {
+                return message;
             }
+            self.send(json!({ "type": "pong" })).await;
         }
     }
 
