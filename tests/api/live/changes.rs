@@ -7,10 +7,12 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::socket::Socket;
+use super::sse::EventStream;
 use crate::helpers::{TestApp, id_of};
 
 on_every_backend!(
     every_change_reaches_the_fields_of_its_entity_and_kind,
+    every_change_reaches_the_fields_of_its_entity_and_kind_over_sse,
     cascades_are_events_of_their_own_rows,
     a_refused_write_emits_nothing,
     where_picks_the_rows_and_relations_are_refused,
@@ -21,14 +23,7 @@ const ENTITIES: [&str; 4] = ["user", "post", "category", "product"];
 
 /// Subscribes `socket` to the 16 fields, each operation named after its field.
 async fn subscribe_to_everything(socket: &mut Socket) {
-    for entity in ENTITIES {
-        for kind in ["Created", "Updated", "Deleted"] {
-            let field = format!("{entity}{kind}");
-            let query = format!("subscription {{ {field} {{ id }} }}");
-            socket.subscribe(&field, &query, json!({})).await;
-        }
-        let field = format!("{entity}Changes");
-        let query = format!("subscription {{ {field} {{ kind cursor node {{ id }} }} }}");
+    for (field, query) in every_field() {
         socket.subscribe(&field, &query, json!({})).await;
     }
 }
@@ -50,10 +45,8 @@ async fn collect(socket: &mut Socket, count: usize) -> BTreeMap<String, Vec<Valu
     by_operation
 }
 
-async fn every_change_reaches_the_fields_of_its_entity_and_kind(app: &TestApp) {
-    let mut socket = Socket::ready(&app.address).await;
-    subscribe_to_everything(&mut socket).await;
-
+/// Creates, changes and deletes one row of each entity; their ids, by entity.
+async fn write_every_kind(app: &TestApp) -> [(&'static str, i64); 4] {
     let user = app.create_user("Ada", "ada@example.com", 36).await;
     app.data(
         "mutation($id: Int!) { updateUser(id: $id, input: { age: 37 }) { id } }",
@@ -86,14 +79,17 @@ async fn every_change_reaches_the_fields_of_its_entity_and_kind(app: &TestApp) {
         )
         .await;
     }
-
-    let received = collect(&mut socket, 24).await;
-    for (entity, id) in [
+    [
         ("user", user),
         ("post", post),
         ("category", category),
         ("product", product),
-    ] {
+    ]
+}
+
+/// Checks what each of the 16 fields returned (by field name) for `write_every_kind`.
+fn assert_every_kind(received: &BTreeMap<String, Vec<Value>>, written: [(&str, i64); 4]) {
+    for (entity, id) in written {
         for kind in ["Created", "Updated", "Deleted"] {
             let got = &received[&format!("{entity}{kind}")];
             assert_eq!(got.len(), 1, "{entity}{kind}: {got:?}");
@@ -112,7 +108,53 @@ async fn every_change_reaches_the_fields_of_its_entity_and_kind(app: &TestApp) {
             "{cursors:?}"
         );
     }
+}
+
+/// The 16 fields, each with its document.
+fn every_field() -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    for entity in ENTITIES {
+        for kind in ["Created", "Updated", "Deleted"] {
+            let field = format!("{entity}{kind}");
+            let query = format!("subscription {{ {field} {{ id }} }}");
+            fields.push((field, query));
+        }
+        let field = format!("{entity}Changes");
+        let query = format!("subscription {{ {field} {{ kind cursor node {{ id }} }} }}");
+        fields.push((field, query));
+    }
+    fields
+}
+
+async fn every_change_reaches_the_fields_of_its_entity_and_kind(app: &TestApp) {
+    let mut socket = Socket::ready(&app.address).await;
+    subscribe_to_everything(&mut socket).await;
+    let written = write_every_kind(app).await;
+    assert_every_kind(&collect(&mut socket, 24).await, written);
     socket.nothing_for(Duration::from_millis(300)).await;
+}
+
+async fn every_change_reaches_the_fields_of_its_entity_and_kind_over_sse(app: &TestApp) {
+    let mut streams = Vec::new();
+    for (field, query) in every_field() {
+        streams.push((
+            field,
+            EventStream::post(&app.address, json!({ "query": query })).await,
+        ));
+    }
+    let written = write_every_kind(app).await;
+    let mut received = BTreeMap::new();
+    for (field, stream) in &mut streams {
+        let count = if field.ends_with("Changes") { 3 } else { 1 };
+        let mut got = Vec::new();
+        for _ in 0..count {
+            let result = stream.next().await;
+            assert!(result.get("errors").is_none(), "{result}");
+            got.push(result["data"][field.as_str()].clone());
+        }
+        received.insert(field.clone(), got);
+    }
+    assert_every_kind(&received, written);
 }
 
 async fn cascades_are_events_of_their_own_rows(app: &TestApp) {
