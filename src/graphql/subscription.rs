@@ -18,7 +18,7 @@ use super::table::{Row, Table};
 use super::user::User;
 use crate::error::AppError;
 use crate::live::{Cursor, Hub, StreamEnd};
-use crate::store::events::Kind;
+use crate::store::events::{Kind, Position};
 use crate::telemetry;
 
 /// What happened to a row.
@@ -58,9 +58,15 @@ pub struct Change<T: OutputType> {
 }
 
 /// Where a subscription without `after` starts: the instance's "now" when the subscription
-/// arrived (set by the transport, so that a write acknowledged after that is never missed).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StartAt(pub Cursor);
+/// arrived, the record read up to then (set by the transport: a write acknowledged after that
+/// is always delivered, one acknowledged before never).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StartAt {
+    /// The instance's place in the record.
+    pub cursor: Cursor,
+    /// Changes after it that had committed already (sorted): not delivered.
+    pub skip: Arc<[Position]>,
+}
 
 /// Counts a subscription while it lives.
 struct Active;
@@ -103,7 +109,7 @@ where
         .extend());
     }
     let hub = ctx.data::<Arc<Hub>>()?.clone();
-    let start = match after {
+    let (start, skip): (Cursor, Arc<[Position]>) = match after {
         Some(text) => {
             let cursor = Cursor::decode(&text).ok_or_else(|| {
                 AppError::bad_input("after", "after is not a cursor of a change").extend()
@@ -113,11 +119,12 @@ where
             {
                 return Err(AppError::CursorExpired.extend());
             }
-            cursor
+            (cursor, Arc::new([]))
         }
-        None => ctx
-            .data_opt::<StartAt>()
-            .map_or_else(|| hub.now(), |start| start.0),
+        None => ctx.data_opt::<StartAt>().map_or_else(
+            || (hub.now(), Arc::new([]) as Arc<[Position]>),
+            |start| (start.cursor, start.skip.clone()),
+        ),
     };
     let table = <T::Entity as Default>::default().table_name();
     let active = Active::new();
@@ -126,7 +133,8 @@ where
         let change = match item {
             Ok(event) => {
                 let kind = ChangeKind::from(event.kind);
-                let wanted = event.table == table
+                let wanted = skip.binary_search(&event.cursor.position).is_err()
+                    && event.table == table
                     && kinds.as_ref().is_none_or(|kinds| kinds.contains(&kind));
                 wanted
                     .then(|| event.row::<Row<T>>())

@@ -264,7 +264,7 @@ async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: B
             Ok(request)
         });
         let may_mutate = may_mutate(&state.settings, &headers);
-        return sse::answer(&state, admitted, sse::Method::Post { may_mutate });
+        return sse::answer(&state, admitted, sse::Method::Post { may_mutate }).await;
     }
     let media = MediaType::negotiate(&headers);
     answer_post(&state, &headers, &body, media)
@@ -343,7 +343,7 @@ async fn answer_get(
             admit(state, &mut request)?;
             Ok(request)
         });
-        return Ok(sse::answer(state, admitted, sse::Method::Get));
+        return Ok(sse::answer(state, admitted, sse::Method::Get).await);
     }
     let mut request = parse_query_string(&query)?;
     admit(state, &mut request)?;

@@ -8,7 +8,7 @@ use super::{AppState, Rejection};
 use crate::graphql::{self, subscription::StartAt};
 
 /// What the request is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// A query.
     Query,
@@ -18,9 +18,11 @@ pub enum Kind {
     Subscription(StartAt),
 }
 
-/// Which operation the request runs, and where a subscription starts: now (call this when
-/// the request arrives, so that a write acknowledged after it is never missed).
-pub fn kind_of(state: &AppState, request: &mut async_graphql::Request) -> Kind {
+/// Which operation the request runs, and where a subscription starts: now, once the instance
+/// has read every change committed so far (call this when the request arrives, before anything
+/// else of its client is handled: a write acknowledged after it is then always delivered, and
+/// one acknowledged before it never).
+pub async fn kind_of(state: &AppState, request: &mut async_graphql::Request) -> Kind {
     use async_graphql::parser::types::OperationType;
     let name = request.operation_name.clone();
     let Ok(document) = request.parsed_query() else {
@@ -36,7 +38,13 @@ pub fn kind_of(state: &AppState, request: &mut async_graphql::Request) -> Kind {
         });
     match selected.map(|(_, op)| op.node.ty) {
         Some(OperationType::Mutation) => Kind::Mutation,
-        Some(OperationType::Subscription) => Kind::Subscription(StartAt(state.hub.now())),
+        Some(OperationType::Subscription) => {
+            let (cursor, skip) = state.hub.caught_up().await;
+            Kind::Subscription(StartAt {
+                cursor,
+                skip: skip.into(),
+            })
+        }
         _ => Kind::Query,
     }
 }

@@ -144,7 +144,7 @@ impl Connection {
                     vec![message.text]
                 }
                 received = socket.recv() => match received {
-                    Some(Ok(Message::Text(text))) => match self.receive(text.as_str(), &sender) {
+                    Some(Ok(Message::Text(text))) => match self.receive(text.as_str(), &sender).await {
                         Ok(replies) => replies,
                         Err(close) => break Some(close),
                     },
@@ -182,7 +182,7 @@ impl Connection {
 
     /// Handles one message of the client: the replies to send at once, or the reason to close
     /// the socket.
-    fn receive(
+    async fn receive(
         &mut self,
         text: &str,
         sender: &mpsc::Sender<Outgoing>,
@@ -205,7 +205,7 @@ impl Connection {
                     .ok_or_else(|| invalid("no payload"))?;
                 let request: async_graphql::Request = serde_json::from_value(payload)
                     .map_err(|err| invalid(&format!("not a GraphQL request: {err}")))?;
-                Ok(self.start(id, request, sender)?.into_iter().collect())
+                Ok(self.start(id, request, sender).await?.into_iter().collect())
             }
             (Protocol::TransportWs, "complete") | (Protocol::Legacy, "stop") => {
                 let id = operation_id(&message).ok_or_else(|| invalid("no id"))?;
@@ -246,7 +246,7 @@ impl Connection {
 
     /// `subscribe` (`start`): admits the request as over HTTP and runs it in a task of its
     /// own; a refusal is an `error` message for the operation.
-    fn start(
+    async fn start(
         &mut self,
         id: String,
         mut request: async_graphql::Request,
@@ -276,7 +276,7 @@ impl Connection {
         if let Err(rejection) = admit(&self.state, &mut request) {
             return Ok(Some(error_message(&id, &rejection.errors())));
         }
-        let kind = operation::kind_of(&self.state, &mut request);
+        let kind = operation::kind_of(&self.state, &mut request).await;
         if kind == Kind::Mutation && !self.may_mutate {
             return Ok(Some(error_message(
                 &id,

@@ -28,7 +28,7 @@ pub enum Method {
 }
 
 /// Answers an event-stream request: `admitted` is the request, or why it was refused.
-pub fn answer(
+pub async fn answer(
     state: &AppState,
     admitted: Result<async_graphql::Request, Rejection>,
     method: Method,
@@ -40,8 +40,8 @@ pub fn answer(
     let results: BoxStream<'static, serde_json::Value> = match admitted {
         Err(rejection) => refused(&rejection),
         Ok(mut request) => {
-            let kind = operation::kind_of(state, &mut request);
-            match (kind, method) {
+            let kind = operation::kind_of(state, &mut request).await;
+            match (&kind, method) {
                 (Kind::Mutation, Method::Get) => refused(&Rejection::MutationOverGet),
                 (Kind::Mutation, Method::Post { may_mutate: false }) => {
                     refused(&Rejection::MutationNeedsSecret)

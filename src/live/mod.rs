@@ -23,6 +23,10 @@ use tokio::task::JoinHandle;
 use crate::store::events::{self, EventRow, Kind, Position};
 use crate::telemetry;
 
+/// How many committed but not yet readable events a stream starting now leaves out at most
+/// (beyond that, a long-running transaction elsewhere has held the readers back for long).
+const SKIPPED_AT_MOST: u64 = 10_000;
+
 /// How many events one read of the record takes at most.
 const READ_BATCH: u64 = 256;
 
@@ -88,6 +92,8 @@ pub struct Hub {
     /// The last event sent to the subscriptions; held while sending, so that a new subscription
     /// sees each event either in the record up to here or from the fan-out.
     head: Mutex<Position>,
+    /// Held while reading the record, so that two reads never send the same events.
+    reading: tokio::sync::Mutex<()>,
     wake: Notify,
     others: Notify,
     closing: watch::Sender<bool>,
@@ -110,6 +116,7 @@ impl Hub {
             settings,
             sender,
             head: Mutex::new(head),
+            reading: tokio::sync::Mutex::new(()),
             wake: Notify::new(),
             others: Notify::new(),
             closing: watch::channel(false).0,
@@ -163,6 +170,25 @@ impl Hub {
             position: *self.head.lock().unwrap_or_else(PoisonError::into_inner),
             at: Utc::now(),
         }
+    }
+
+    /// Where a stream that starts now begins, the record read up to this moment: after the
+    /// returned cursor, without the returned positions. It then delivers every change
+    /// committed after the call and none committed before it. (On PostgreSQL, changes that
+    /// committed while an older transaction still runs are not readable yet: they are the
+    /// positions to leave out.)
+    pub async fn caught_up(&self) -> (Cursor, Vec<Position>) {
+        if let Err(err) = self.read_new().await {
+            tracing::warn!(error = %err, "cannot read the event record; starting from the last read");
+        }
+        let now = self.now();
+        let committed = events::committed_after(&self.db, now.position, SKIPPED_AT_MOST)
+            .await
+            .unwrap_or_else(|err| {
+                tracing::warn!(error = %err, "cannot read the event record's newest events");
+                Vec::new()
+            });
+        (now, committed)
     }
 
     /// Says that this instance has written (a mutation ran): read the record now, and wake
@@ -274,6 +300,7 @@ impl Hub {
 
     /// Sends every new event of the record to the subscriptions.
     async fn read_new(&self) -> Result<(), DbErr> {
+        let _reading = self.reading.lock().await;
         // A quarter of the buffer at a time, so that a subscriber that keeps up between reads
         // never falls behind by one read.
         let batch = (self.settings.event_buffer as u64 / 4).clamp(1, READ_BATCH);

@@ -155,6 +155,45 @@ pub async fn last(db: &impl ConnectionTrait) -> Result<Position, DbErr> {
     }))
 }
 
+/// The positions of up to `limit` events after `after` that have committed, in order, whether
+/// or not [`read`] would return them yet (on PostgreSQL it waits for older transactions to
+/// end; on SQLite it returns everything committed, so this is empty after a read).
+///
+/// # Errors
+/// When the database fails.
+pub async fn committed_after(
+    db: &impl ConnectionTrait,
+    after: Position,
+    limit: u64,
+) -> Result<Vec<Position>, DbErr> {
+    let backend = db.get_database_backend();
+    if backend != DatabaseBackend::Postgres {
+        return Ok(Vec::new());
+    }
+    #[derive(FromQueryResult)]
+    struct Committed {
+        position: i64,
+        id: i64,
+    }
+    let statement = Statement::from_sql_and_values(
+        backend,
+        format!(
+            "SELECT position, id FROM agora_events WHERE (position, id) > ($1, $2) \
+             ORDER BY position, id LIMIT {limit}"
+        ),
+        [after.order.into(), after.id.into()],
+    );
+    Ok(Committed::find_by_statement(statement)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| Position {
+            order: row.position,
+            id: row.id,
+        })
+        .collect())
+}
+
 /// Deletes the events written before `before`; returns how many.
 ///
 /// # Errors

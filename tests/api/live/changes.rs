@@ -15,6 +15,7 @@ on_every_backend!(
     every_change_reaches_the_fields_of_its_entity_and_kind_over_sse,
     cascades_are_events_of_their_own_rows,
     a_refused_write_emits_nothing,
+    a_stream_starts_after_every_acknowledged_write,
     where_picks_the_rows_and_relations_are_refused,
     nested_fields_of_a_payload_resolve,
 );
@@ -248,6 +249,22 @@ async fn a_refused_write_emits_nothing(app: &TestApp) {
     assert_eq!(id_of(&change["userChanges"]["node"]), created);
     assert_ne!(created, existing);
     socket.nothing_for(Duration::from_millis(300)).await;
+}
+
+async fn a_stream_starts_after_every_acknowledged_write(app: &TestApp) {
+    for n in 0..20 {
+        app.create_user("Before", &format!("before{n}@example.com"), 20)
+            .await;
+        let mut socket = Socket::ready(&app.address).await;
+        socket
+            .subscribe("new", "subscription { userCreated { id } }", json!({}))
+            .await;
+        let after = app
+            .create_user("After", &format!("after{n}@example.com"), 20)
+            .await;
+        let first = socket.data("new").await;
+        assert_eq!(id_of(&first["userCreated"]), after, "round {n}");
+    }
 }
 
 async fn where_picks_the_rows_and_relations_are_refused(app: &TestApp) {
