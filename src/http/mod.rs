@@ -284,6 +284,9 @@ async fn answer_post(
     if !may_mutate(&state.settings, headers) && is_mutation(&mut request) {
         return Err(Rejection::MutationNeedsSecret);
     }
+    if runs(&mut request, OperationType::Subscription) {
+        return Err(Rejection::SubscriptionNeedsStream);
+    }
     execute(state, request, media).await
 }
 
@@ -350,6 +353,9 @@ async fn answer_get(
     if is_mutation(&mut request) {
         return Err(Rejection::MutationOverGet);
     }
+    if runs(&mut request, OperationType::Subscription) {
+        return Err(Rejection::SubscriptionNeedsStream);
+    }
     execute(state, request, media).await
 }
 
@@ -367,9 +373,15 @@ fn operation_name(request: &mut async_graphql::Request) -> Option<String> {
     }
 }
 
-/// Whether the operation the request would run is a mutation. A document that does not parse
-/// is left to the executor, which reports it the standard way.
+/// Whether the operation the request would run is a mutation.
 fn is_mutation(request: &mut async_graphql::Request) -> bool {
+    runs(request, OperationType::Mutation)
+}
+
+/// Whether the operation the request would run is of type `ty` (any operation of its document
+/// that its operation name selects, so a document of several without a name counts if one is).
+/// A document that does not parse is left to the executor, which reports it the standard way.
+fn runs(request: &mut async_graphql::Request, ty: OperationType) -> bool {
     let name = request.operation_name.clone();
     let Ok(document) = request.parsed_query() else {
         return false;
@@ -380,7 +392,7 @@ fn is_mutation(request: &mut async_graphql::Request) -> bool {
             (Some(_), None) => false,
             (None, _) => true,
         };
-        selected && op.node.ty == OperationType::Mutation
+        selected && op.node.ty == ty
     })
 }
 

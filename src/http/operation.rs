@@ -2,6 +2,7 @@
 //! results, one per event for a subscription, one for a query or mutation.
 
 use async_graphql::futures_util::stream::{self, BoxStream, StreamExt as _};
+use async_graphql::parser::types::OperationType;
 use async_graphql::{ErrorExtensionValues, ServerError};
 
 use super::{AppState, Rejection};
@@ -23,29 +24,16 @@ pub enum Kind {
 /// else of its client is handled: a write acknowledged after it is then always delivered, and
 /// one acknowledged before it never).
 pub async fn kind_of(state: &AppState, request: &mut async_graphql::Request) -> Kind {
-    use async_graphql::parser::types::OperationType;
-    let name = request.operation_name.clone();
-    let Ok(document) = request.parsed_query() else {
-        return Kind::Query;
-    };
-    let selected = document
-        .operations
-        .iter()
-        .find(|(op_name, _)| match (&name, op_name) {
-            (Some(wanted), Some(op_name)) => wanted.as_str() == op_name.as_str(),
-            (Some(_), None) => false,
-            (None, _) => true,
-        });
-    match selected.map(|(_, op)| op.node.ty) {
-        Some(OperationType::Mutation) => Kind::Mutation,
-        Some(OperationType::Subscription) => {
-            let (cursor, skip) = state.hub.caught_up().await;
-            Kind::Subscription(StartAt {
-                cursor,
-                skip: skip.into(),
-            })
-        }
-        _ => Kind::Query,
+    if super::runs(request, OperationType::Mutation) {
+        Kind::Mutation
+    } else if super::runs(request, OperationType::Subscription) {
+        let (cursor, skip) = state.hub.caught_up().await;
+        Kind::Subscription(StartAt {
+            cursor,
+            skip: skip.into(),
+        })
+    } else {
+        Kind::Query
     }
 }
 

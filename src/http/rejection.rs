@@ -46,6 +46,8 @@ pub enum Rejection {
     TooManySubscriptions(usize),
     /// An operation with this id runs on the socket already (legacy protocol).
     DuplicateOperation,
+    /// A subscription sent as a plain HTTP request (it needs a stream).
+    SubscriptionNeedsStream,
 }
 
 impl Rejection {
@@ -65,7 +67,8 @@ impl Rejection {
             | Self::MutationNeedsSecret
             | Self::Timeout
             | Self::TooManySubscriptions(_)
-            | Self::DuplicateOperation => StatusCode::OK,
+            | Self::DuplicateOperation
+            | Self::SubscriptionNeedsStream => StatusCode::OK,
         }
     }
 
@@ -79,7 +82,7 @@ impl Rejection {
             Self::Timeout => "TIMEOUT",
             Self::TooManyConnections(_) => "TOO_MANY_CONNECTIONS",
             Self::TooManySubscriptions(_) => "TOO_MANY_SUBSCRIPTIONS",
-            Self::DuplicateOperation => "BAD_REQUEST",
+            Self::DuplicateOperation | Self::SubscriptionNeedsStream => "BAD_REQUEST",
             Self::NotJson
             | Self::NotUtf8(_)
             | Self::Malformed { .. }
@@ -124,6 +127,7 @@ impl Rejection {
                 "At most {max} operations may run on one connection (MAX_SUBSCRIPTIONS_PER_CONNECTION)"
             ),
             Self::DuplicateOperation => "An operation with this id is running on this connection".to_owned(),
+            Self::SubscriptionNeedsStream => "Subscriptions stream over a WebSocket (graphql-transport-ws) or Server-Sent Events (Accept: text/event-stream)".to_owned(),
             Self::Timeout => "The request took too long and was stopped; a mutation in it may or may not have been applied".to_owned(),
         }
     }
@@ -131,9 +135,11 @@ impl Rejection {
 
 impl Rejection {
     /// The answer in `media`. With `application/graphql-response+json`, a document that breaks
-    /// a limit (a validation failure) is a 400 like any invalid document.
+    /// a limit (a validation failure), or a subscription without a stream, is a 400 like any
+    /// invalid document.
     pub fn respond(self, media: MediaType) -> Response {
-        let invalid_document = matches!(self, Self::DocumentLimit(_));
+        let invalid_document =
+            matches!(self, Self::DocumentLimit(_) | Self::SubscriptionNeedsStream);
         let mut response = self.into_response();
         if media == MediaType::GraphqlResponse && invalid_document {
             *response.status_mut() = StatusCode::BAD_REQUEST;

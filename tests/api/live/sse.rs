@@ -157,3 +157,42 @@ async fn queries_mutations_and_refusals_are_one_result_then_complete(app: &TestA
         user
     );
 }
+
+#[tokio::test]
+async fn a_subscription_over_plain_http_is_told_where_to_go() {
+    let app = TestApp::spawn(crate::helpers::Backend::Sqlite)
+        .await
+        .expect("SQLite");
+    let client = reqwest::Client::new();
+    let query = "subscription { userCreated { id } }";
+    for (accept, status) in [
+        ("application/json", 200),
+        ("application/graphql-response+json", 400),
+    ] {
+        let response = client
+            .post(format!("{}/graphql", app.address))
+            .header("accept", accept)
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), status, "{accept}");
+        let body: Value = response.json().await.expect("JSON");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "BAD_REQUEST",
+            "{body}"
+        );
+        assert!(body.get("data").is_none(), "{body}");
+    }
+    let response = client
+        .get(format!("{}/graphql", app.address))
+        .query(&[("query", query)])
+        .send()
+        .await
+        .expect("send");
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_REQUEST",
+        "{body}"
+    );
+}
