@@ -98,15 +98,18 @@ pub fn upgrade(state: AppState, upgrade: WebSocketUpgrade, headers: &HeaderMap) 
             acknowledged: false,
             may_mutate: header_may_mutate,
             operations: HashMap::new(),
+            started: 0,
         };
         connection.serve(socket, permit)
     })
 }
 
-/// A message for the socket: its text, and the operation it ends (if it does).
+/// A message for the socket: its text, and the operation it ends (if it does), by id and
+/// serial number (a completed id may be used again at once; the old operation's last message
+/// must not end the new one).
 struct Outgoing {
     text: String,
-    ends: Option<String>,
+    ends: Option<(String, u64)>,
 }
 
 /// Why the socket closes: a code of the protocol and its reason.
@@ -119,7 +122,9 @@ struct Connection {
     initialised: bool,
     acknowledged: bool,
     may_mutate: bool,
-    operations: HashMap<String, AbortHandle>,
+    /// The running operations by id: serial number and task.
+    operations: HashMap<String, (u64, AbortHandle)>,
+    started: u64,
 }
 
 impl Connection {
@@ -138,7 +143,9 @@ impl Connection {
             let sent = tokio::select! {
                 () = &mut closed => break Some(Close(1001, "The server is shutting down".into())),
                 Some(message) = outgoing.recv() => {
-                    if let Some(id) = &message.ends {
+                    if let Some((id, serial)) = &message.ends
+                        && self.operations.get(id).is_some_and(|(running, _)| running == serial)
+                    {
                         self.operations.remove(id);
                     }
                     vec![message.text]
@@ -166,7 +173,7 @@ impl Connection {
                 }
             }
         };
-        for operation in self.operations.values() {
+        for (_, operation) in self.operations.values() {
             operation.abort();
         }
         if let Some(Close(code, reason)) = close {
@@ -209,7 +216,7 @@ impl Connection {
             }
             (Protocol::TransportWs, "complete") | (Protocol::Legacy, "stop") => {
                 let id = operation_id(&message).ok_or_else(|| invalid("no id"))?;
-                if let Some(operation) = self.operations.remove(&id) {
+                if let Some((_, operation)) = self.operations.remove(&id) {
                     operation.abort();
                 }
                 Ok(Vec::new())
@@ -283,14 +290,17 @@ impl Connection {
                 &Rejection::MutationNeedsSecret.errors(),
             )));
         }
+        self.started += 1;
         let operation = Operation {
             id: id.clone(),
+            serial: self.started,
             protocol: self.protocol,
             sender: sender.clone(),
         };
         let results = operation::results(&self.state, request, kind);
         let task = tokio::spawn(operation.run(results));
-        self.operations.insert(id, task.abort_handle());
+        self.operations
+            .insert(id, (self.started, task.abort_handle()));
         Ok(None)
     }
 }
@@ -324,6 +334,7 @@ fn operation_id(message: &Value) -> Option<String> {
 /// One running operation of a socket.
 struct Operation {
     id: String,
+    serial: u64,
     protocol: Protocol,
     sender: mpsc::Sender<Outgoing>,
 }
@@ -331,7 +342,7 @@ struct Operation {
 impl Operation {
     /// Sends `text` to the socket (waiting while its queue is full); false when it is gone.
     async fn send(&self, text: String, last: bool) -> bool {
-        let ends = last.then(|| self.id.clone());
+        let ends = last.then(|| (self.id.clone(), self.serial));
         self.sender.send(Outgoing { text, ends }).await.is_ok()
     }
 
