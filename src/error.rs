@@ -1,8 +1,11 @@
 //! The one error type of agora and how it reaches clients: a GraphQL error with `extensions.code`.
 
+use std::borrow::Cow;
+use std::fmt::Display;
 use std::sync::Arc;
 
 use async_graphql::ErrorExtensions;
+use chrono::{DateTime, Utc};
 use sea_orm::sqlx;
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
@@ -15,8 +18,9 @@ pub enum AppError {
     /// An input broke a validation rule; `field` names the GraphQL input field.
     #[error("{message}")]
     BadUserInput {
-        /// The input field (or argument) at fault.
-        field: &'static str,
+        /// The input field (or argument) at fault, a path inside a list or nested input
+        /// (`inputs.3.email`).
+        field: Cow<'static, str>,
         /// What is wrong, for the client.
         message: String,
     },
@@ -26,6 +30,23 @@ pub enum AppError {
     /// A unique rule would be broken (`Email already registered`, ...).
     #[error("{0}")]
     Conflict(&'static str),
+    /// `expectedUpdatedAt` is not the row's `updatedAt`: someone changed it first. A CONFLICT
+    /// with `reason: STALE` and the row's current `updatedAt`.
+    #[error("{entity} has changed since expectedUpdatedAt; refetch it and try again")]
+    Stale {
+        /// The entity (`User`, ...).
+        entity: &'static str,
+        /// The row's `updatedAt` now.
+        updated_at: DateTime<Utc>,
+    },
+    /// An error about one item of a list or nested input, which `field` names (`inputs.3`).
+    #[error("{error}")]
+    Item {
+        /// The item's path.
+        field: String,
+        /// What is wrong with it.
+        error: Box<AppError>,
+    },
     /// The database cannot be reached or written right now (it is down, the pool is
     /// exhausted, the disk is full or read-only); retrying later may succeed.
     #[error("The database is unavailable; try again shortly")]
@@ -49,10 +70,41 @@ pub enum AppError {
 
 impl AppError {
     /// A `BAD_USER_INPUT` error about `field`.
-    pub fn bad_input(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_input(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
         Self::BadUserInput {
-            field,
+            field: field.into(),
             message: message.into(),
+        }
+    }
+
+    /// This error, about the input at `path` (a list item `inputs.3`, a nested input
+    /// `input.posts.1`): a field it names becomes `path.field`. Unexpected errors name no
+    /// input and stay as they are.
+    #[must_use]
+    pub fn at(self, path: impl Display) -> Self {
+        match self {
+            Self::BadUserInput { field, message } => Self::BadUserInput {
+                field: format!("{path}.{field}").into(),
+                message,
+            },
+            Self::Item { field, error } => Self::Item {
+                field: format!("{path}.{field}"),
+                error,
+            },
+            unexpected @ (Self::Internal(_) | Self::Unavailable(_)) => unexpected,
+            other => Self::Item {
+                field: path.to_string(),
+                error: Box::new(other),
+            },
+        }
+    }
+
+    /// The input field this error names, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::BadUserInput { field, .. } => Some(field),
+            Self::Item { field, .. } => Some(field),
+            _ => None,
         }
     }
 
@@ -61,7 +113,8 @@ impl AppError {
         match self {
             Self::BadUserInput { .. } => "BAD_USER_INPUT",
             Self::NotFound(_) => "NOT_FOUND",
-            Self::Conflict(_) => "CONFLICT",
+            Self::Conflict(_) | Self::Stale { .. } => "CONFLICT",
+            Self::Item { error, .. } => error.code(),
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::CursorExpired => "CURSOR_EXPIRED",
             Self::SlowConsumer => "SLOW_CONSUMER",
@@ -141,8 +194,12 @@ impl ErrorExtensions for AppError {
     fn extend(&self) -> async_graphql::Error {
         let mut error = async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
             ext.set("code", self.code());
-            if let Self::BadUserInput { field, .. } = self {
-                ext.set("field", *field);
+            if let Some(field) = self.field() {
+                ext.set("field", field);
+            }
+            if let Self::Stale { updated_at, .. } = self {
+                ext.set("reason", "STALE");
+                ext.set("updatedAt", async_graphql::ScalarType::to_value(updated_at));
             }
         });
         if matches!(self, Self::Internal(_) | Self::Unavailable(_)) {

@@ -15,7 +15,7 @@ use crate::domain::category::CategoryName;
 use crate::domain::post::{Content, NewPost, Title};
 use crate::domain::product::{NewProduct, Price, ProductName, Stock};
 use crate::domain::user::{Age, City, Email, NewUser, UserName};
-use crate::entity::{category, user};
+use crate::entity::{category, post, product, user};
 use crate::error::AppError;
 use crate::store;
 use crate::store::bulk::{ids_after, insert_all, max_id};
@@ -206,7 +206,7 @@ pub async fn seed(db: &DatabaseConnection, plan: &SeedPlan) -> anyhow::Result<Se
         };
         Ok::<_, AppError>(store::user::inserted(new))
     });
-    insert_all(db, users, |rows| progress.advance(rows)).await?;
+    insert_all::<user::Entity>(db, users, |rows| progress.advance(rows)).await?;
     progress.finish();
     let author_ids = ids_after::<user::Entity>(db, user::Column::Id, first_user).await?;
 
@@ -231,7 +231,7 @@ pub async fn seed(db: &DatabaseConnection, plan: &SeedPlan) -> anyhow::Result<Se
         };
         Ok::<_, AppError>(store::post::inserted(new, published))
     });
-    insert_all(db, posts, |rows| progress.advance(rows)).await?;
+    insert_all::<post::Entity>(db, posts, |rows| progress.advance(rows)).await?;
     progress.finish();
 
     let first_category = max_id::<category::Entity>(db, category::Column::Id).await?;
@@ -246,7 +246,7 @@ pub async fn seed(db: &DatabaseConnection, plan: &SeedPlan) -> anyhow::Result<Se
         };
         CategoryName::parse(&name).map(store::category::named)
     });
-    insert_all(db, categories, |rows| progress.advance(rows)).await?;
+    insert_all::<category::Entity>(db, categories, |rows| progress.advance(rows)).await?;
     progress.finish();
     let category_ids =
         ids_after::<category::Entity>(db, category::Column::Id, first_category).await?;
@@ -274,7 +274,7 @@ pub async fn seed(db: &DatabaseConnection, plan: &SeedPlan) -> anyhow::Result<Se
         };
         Ok::<_, AppError>(store::product::inserted(new))
     });
-    insert_all(db, products, |rows| progress.advance(rows)).await?;
+    insert_all::<product::Entity>(db, products, |rows| progress.advance(rows)).await?;
     progress.finish();
     store::bulk::tidy(db).await?;
 

@@ -182,6 +182,7 @@ fn user_where() -> connection_and_aggregate::UserWhere {
         city: None,
         is_active: None,
         created_at: None,
+        updated_at: None,
         // Recursive inputs are boxed by the codegen.
         posts: Box::new(None),
         and: Box::new(None),

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_tables;
 mod m20261201_000001_search_indexes;
 mod m20261202_000001_events;
+mod m20261203_000001_updated_at;
 
 /// Every migration of agora, oldest first.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_tables::Migration),
             Box::new(m20261201_000001_search_indexes::Migration),
             Box::new(m20261202_000001_events::Migration),
+            Box::new(m20261203_000001_updated_at::Migration),
         ]
     }
 }

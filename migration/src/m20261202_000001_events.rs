@@ -18,7 +18,7 @@ pub struct Migration;
 
 /// The recorded tables and their columns (as the triggers copy them into `row`), with the
 /// boolean ones marked: SQLite stores those as 0/1 and the JSON must say true/false.
-const TABLES: &[(&str, &[(&str, bool)])] = &[
+pub(crate) const TABLES: &[(&str, &[(&str, bool)])] = &[
     (
         "users",
         &[
@@ -118,7 +118,7 @@ fn postgres_triggers(table: &str) -> Vec<String> {
 }
 
 /// The three triggers of `table` on SQLite, each writing the row (`NEW` or `OLD`) as JSON.
-fn sqlite_triggers(table: &str, columns: &[(&str, bool)]) -> Vec<String> {
+pub(crate) fn sqlite_triggers(table: &str, columns: &[(&str, bool)]) -> Vec<String> {
     let json = |row: &str| {
         let fields: Vec<String> = columns
             .iter()

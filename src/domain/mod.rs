@@ -161,10 +161,8 @@ mod tests {
     #[test]
     fn trimmed_text_names_the_field() {
         let err = trimmed_text("title", "abc", 5, Some(100)).err();
-        assert!(matches!(
-            err,
-            Some(AppError::BadUserInput { field: "title", .. })
-        ));
+        assert_eq!(err.as_ref().and_then(AppError::field), Some("title"));
+        assert_eq!(err.map(|err| err.code()), Some("BAD_USER_INPUT"));
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub struct Model {
     pub name: String,
     /// `name` lower-cased by agora, for case-insensitive matching.
     pub name_folded: String,
+    /// When the row last changed (set by agora on every write; the creation time at first).
+    pub updated_at: ChronoDateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

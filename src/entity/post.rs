@@ -23,6 +23,8 @@ pub struct Model {
     pub published: bool,
     /// When the row was inserted (set by the database).
     pub created_at: ChronoDateTimeUtc,
+    /// When the row last changed (set by agora on every write; the creation time at first).
+    pub updated_at: ChronoDateTimeUtc,
     /// The author (`users.id`); the post goes when the user goes.
     pub author_id: i32,
 }

@@ -19,6 +19,8 @@ pub struct Model {
     pub stock: i32,
     /// The category (`categories.id`), if any; cleared when the category goes.
     pub category_id: Option<i32>,
+    /// When the row last changed (set by agora on every write; the creation time at first).
+    pub updated_at: ChronoDateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -26,6 +26,8 @@ pub struct Model {
     pub is_active: bool,
     /// When the row was inserted (set by the database).
     pub created_at: ChronoDateTimeUtc,
+    /// When the row last changed (set by agora on every write; the creation time at first).
+    pub updated_at: ChronoDateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,9 +3,10 @@
 use async_graphql::{
     Context, ID, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
 };
+use chrono::{DateTime, Utc};
 use sea_orm::Condition;
 
-use super::filter::{IntFilter, OrderBy, RelationFilter, StringFilter};
+use super::filter::{DateTimeFilter, IntFilter, OrderBy, RelationFilter, StringFilter};
 use super::mutation::required;
 use super::product::{Product, ProductField, ProductWhere};
 use super::{list_cost, listing};
@@ -32,6 +33,12 @@ impl Category {
     /// Unique name, 1–50 characters.
     async fn name(&self) -> &str {
         &self.0.name
+    }
+
+    /// When it last changed (UTC): its creation, then every write that changed it. Send it
+    /// back as `expectedUpdatedAt` to write only if nobody changed it since.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
     }
 
     /// The products of this category (by id unless `orderBy` says otherwise); `skip` and
@@ -65,6 +72,7 @@ super::table::entity! {
     columns {
         Id id: i32, IntFilter;
         Name name: String, StringFilter;
+        UpdatedAt updated_at: DateTime<Utc>, DateTimeFilter;
     }
     relations {
         /// Conditions on the category's products.
@@ -77,6 +85,9 @@ super::aggregate::aggregate! {
     CategoryAggregate(category) key CategoryGroupKey {
         /// How many categories are in the group.
         count;
+        min_max
+            /// Minima or maxima over a group of categories.
+            CategoryMinMax { UpdatedAt updated_at: DateTime<Utc> }
     }
 }
 

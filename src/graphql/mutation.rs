@@ -59,11 +59,16 @@ macro_rules! mutations {
                 ctx: &async_graphql::Context<'_>,
                 id: i32,
                 input: $UpdateInput,
+                #[graphql(desc = "Write only if the row's `updatedAt` is still this (else \
+                                  `CONFLICT`, reason `STALE`).")]
+                expected_updated_at: Option<chrono::DateTime<chrono::Utc>>,
             ) -> async_graphql::Result<$Node> {
                 use async_graphql::ResultExt as _;
                 let patch = <$Patch>::try_from(input).extend()?;
                 let db = $crate::graphql::db(ctx)?;
-                let row = $crate::store::$store::update(db, id, patch).await.extend()?;
+                let row = $crate::store::$store::update(db, id, patch, expected_updated_at)
+                    .await
+                    .extend()?;
                 Ok($Node(row))
             }
 
@@ -74,10 +79,15 @@ macro_rules! mutations {
                 &self,
                 ctx: &async_graphql::Context<'_>,
                 id: i32,
+                #[graphql(desc = "Delete only if the row's `updatedAt` is still this (else \
+                                  `CONFLICT`, reason `STALE`).")]
+                expected_updated_at: Option<chrono::DateTime<chrono::Utc>>,
             ) -> async_graphql::Result<$Node> {
                 use async_graphql::ResultExt as _;
                 let db = $crate::graphql::db(ctx)?;
-                let row = $crate::store::$store::delete(db, id).await.extend()?;
+                let row = $crate::store::$store::delete(db, id, expected_updated_at)
+                    .await
+                    .extend()?;
                 Ok($Node(row))
             }
         }

@@ -58,6 +58,12 @@ impl Post {
         self.0.created_at
     }
 
+    /// When it last changed (UTC): its creation, then every write that changed it. Send it
+    /// back as `expectedUpdatedAt` to write only if nobody changed it since.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
     /// The author.
     async fn author(&self, ctx: &Context<'_>) -> Result<User> {
         let author = loader(ctx)?
@@ -87,6 +93,7 @@ super::table::entity! {
         Published published: bool, BooleanFilter;
         AuthorId author_id: i32, IntFilter;
         CreatedAt created_at: DateTime<Utc>, DateTimeFilter;
+        UpdatedAt updated_at: DateTime<Utc>, DateTimeFilter;
     }
     relations {
         /// Conditions on the author.
@@ -101,7 +108,10 @@ super::aggregate::aggregate! {
         count;
         min_max
             /// Minima or maxima over a group of posts.
-            PostMinMax { CreatedAt created_at: DateTime<Utc> }
+            PostMinMax {
+                CreatedAt created_at: DateTime<Utc>,
+                UpdatedAt updated_at: DateTime<Utc>
+            }
     }
 }
 
@@ -205,9 +215,19 @@ super::mutation::mutations! {
     /// Changes a post's title and/or content. Errors: `BAD_USER_INPUT`, `NOT_FOUND`.
     update update_post(UpdatePostInput => PostPatch);
     others {
-        /// Publishes a post (publishing twice is harmless). Errors: `NOT_FOUND`.
-        async fn publish_post(&self, ctx: &Context<'_>, id: i32) -> Result<Post> {
-            let post = store::post::publish(db(ctx)?, id).await.extend()?;
+        /// Publishes a post (publishing twice is harmless). Errors: `NOT_FOUND`, `CONFLICT`
+        /// (reason `STALE`).
+        async fn publish_post(
+            &self,
+            ctx: &Context<'_>,
+            id: i32,
+            #[graphql(desc = "Publish only if the post's `updatedAt` is still this (else \
+                              `CONFLICT`, reason `STALE`).")]
+            expected_updated_at: Option<DateTime<Utc>>,
+        ) -> Result<Post> {
+            let post = store::post::publish(db(ctx)?, id, expected_updated_at)
+                .await
+                .extend()?;
             Ok(Post(post))
         }
     }

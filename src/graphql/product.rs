@@ -3,10 +3,11 @@
 use async_graphql::{
     Context, ID, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
 };
+use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition};
 
 use super::category::{Category, CategoryWhere};
-use super::filter::{FloatFilter, IntFilter, OrderBy, StringFilter};
+use super::filter::{DateTimeFilter, FloatFilter, IntFilter, OrderBy, StringFilter};
 use super::loader::ById;
 use super::mutation::required;
 use super::{list_cost, listing, loader};
@@ -50,6 +51,12 @@ impl Product {
         self.0.category_id
     }
 
+    /// When it last changed (UTC): its creation, then every write that changed it. Send it
+    /// back as `expectedUpdatedAt` to write only if nobody changed it since.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
     /// The category, if any.
     async fn category(&self, ctx: &Context<'_>) -> Result<Option<Category>> {
         let Some(id) = self.0.category_id else {
@@ -78,6 +85,7 @@ super::table::entity! {
         Price price: f64, FloatFilter;
         Stock stock: i32, IntFilter;
         CategoryId category_id: i32, IntFilter;
+        UpdatedAt updated_at: DateTime<Utc>, DateTimeFilter;
     }
     relations {
         /// Conditions on the category (a product without one never meets them).
@@ -98,7 +106,11 @@ super::aggregate::aggregate! {
             ProductAvg { Price price, Stock stock }
         min_max
             /// Minima or maxima over a group of products.
-            ProductMinMax { Price price: f64, Stock stock: i32 }
+            ProductMinMax {
+                Price price: f64,
+                Stock stock: i32,
+                UpdatedAt updated_at: DateTime<Utc>
+            }
     }
 }
 

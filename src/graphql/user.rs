@@ -63,6 +63,12 @@ impl User {
         self.0.created_at
     }
 
+    /// When it last changed (UTC): its creation, then every write that changed it. Send it
+    /// back as `expectedUpdatedAt` to write only if nobody changed it since.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
     /// The user's posts (by id unless `orderBy` says otherwise); `published` keeps only
     /// (un)published ones; `skip` and `limit` (1–100) page each user's posts separately.
     #[graphql(complexity = "list_cost(limit, child_complexity)")]
@@ -101,6 +107,7 @@ super::table::entity! {
         City city: String, StringFilter;
         IsActive is_active: bool, BooleanFilter;
         CreatedAt created_at: DateTime<Utc>, DateTimeFilter;
+        UpdatedAt updated_at: DateTime<Utc>, DateTimeFilter;
     }
     relations {
         /// Conditions on the user's posts.
@@ -121,7 +128,11 @@ super::aggregate::aggregate! {
             UserAvg { Age age }
         min_max
             /// Minima or maxima over a group of users.
-            UserMinMax { Age age: i32, CreatedAt created_at: DateTime<Utc> }
+            UserMinMax {
+                Age age: i32,
+                CreatedAt created_at: DateTime<Utc>,
+                UpdatedAt updated_at: DateTime<Utc>
+            }
     }
 }
 

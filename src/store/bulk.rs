@@ -3,10 +3,11 @@
 use anyhow::Context as _;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
+use super::write::{self, Stamped};
 use crate::entity::{category, user};
 use crate::error::AppError;
 
@@ -22,19 +23,16 @@ const ROWS_PER_TRANSACTION: usize = 50_000;
 /// # Errors
 /// When a row breaks a validation rule (nothing of its transaction is kept) or a statement
 /// fails.
-pub async fn insert_all<A>(
+pub async fn insert_all<E: Stamped>(
     db: &DatabaseConnection,
-    rows: impl Iterator<Item = Result<A, AppError>>,
+    rows: impl Iterator<Item = Result<E::ActiveModel, AppError>>,
     mut inserted: impl FnMut(u64),
-) -> anyhow::Result<()>
-where
-    A: ActiveModelTrait + Send,
-{
+) -> anyhow::Result<()> {
     let mut rows = rows.peekable();
     while rows.peek().is_some() {
         let txn = db.begin().await?;
         for _ in 0..ROWS_PER_TRANSACTION / ROWS_PER_STATEMENT {
-            let batch: Vec<A> = rows
+            let batch: Vec<E::ActiveModel> = rows
                 .by_ref()
                 .take(ROWS_PER_STATEMENT)
                 .collect::<Result<_, _>>()
@@ -43,9 +41,8 @@ where
                 break;
             }
             let count = batch.len() as u64;
-            A::Entity::insert_many(batch)
-                .exec_without_returning(&txn)
-                .await?;
+            let insert = write::insert_statement::<E>(txn.get_database_backend(), &batch)?;
+            txn.execute(&insert).await?;
             inserted(count);
         }
         txn.commit().await?;

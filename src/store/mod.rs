@@ -9,11 +9,11 @@ pub mod post;
 pub mod product;
 pub mod sql;
 pub mod user;
+pub mod write;
 
 use sea_orm::ActiveValue::{self, Set};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, PrimaryKeyTrait, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
 };
 
 use crate::domain::fold;
@@ -89,38 +89,6 @@ where
         .filter(id_column.is_in(ids.iter().copied()))
         .all(db)
         .await?)
-}
-
-/// Applies `changes` to row `id` in one statement and returns the row as it is now, or `None`
-/// when there is no such row. An update without changes just reads the row.
-async fn update<E>(
-    db: &impl ConnectionTrait,
-    id: i32,
-    id_column: E::Column,
-    changes: E::ActiveModel,
-) -> Result<Option<E::Model>, DbErr>
-where
-    E: EntityTrait,
-    i32: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
-{
-    if !changes.is_changed() {
-        return sql::fetch_first(db, E::find_by_id(id)).await;
-    }
-    let mut rows = E::update_many()
-        .set(changes)
-        .filter(id_column.eq(id))
-        .exec_with_returning(db)
-        .await?;
-    Ok(rows.pop())
-}
-
-/// Deletes row `id` and returns it as it was, or `None` when there is no such row.
-async fn delete<E>(db: &impl ConnectionTrait, id: i32) -> Result<Option<E::Model>, DbErr>
-where
-    E: EntityTrait,
-    i32: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
-{
-    E::delete_by_id(id).exec_with_returning(db).await
 }
 
 #[cfg(test)]

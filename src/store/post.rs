@@ -1,11 +1,12 @@
 //! Reads and writes of `posts`.
 
+use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ConnectionTrait};
+use sea_orm::ConnectionTrait;
 
 use super::with_folded;
 use crate::domain::post::{NewPost, PostPatch};
-use crate::entity::post::{ActiveModel, Column, Entity, Model};
+use crate::entity::post::{ActiveModel, Entity, Model};
 use crate::error::{AppError, on_constraint};
 
 const NOT_FOUND: AppError = AppError::NotFound("Post not found");
@@ -42,46 +43,59 @@ fn changes(patch: PostPatch) -> ActiveModel {
 /// # Errors
 /// `NotFound` (`Author not found`) when the author does not exist.
 pub async fn create(db: &impl ConnectionTrait, new: NewPost) -> Result<Model, AppError> {
-    inserted(new, false)
-        .insert(db)
+    super::write::insert_one::<Entity>(db, inserted(new, false))
         .await
         .map_err(|e| on_constraint(e, None, Some(NO_AUTHOR)))
 }
 
-/// Applies `patch` to post `id` and returns the post as it is now.
+/// Applies `patch` to post `id`, if it was last changed at `expected` (when given), and
+/// returns the post as it is now.
 ///
 /// # Errors
-/// `NotFound` when there is no such post.
+/// `NotFound` when there is no such post, `Stale` when it changed since `expected`.
 pub async fn update(
     db: &impl ConnectionTrait,
     id: i32,
     patch: PostPatch,
+    expected: Option<DateTime<Utc>>,
 ) -> Result<Model, AppError> {
-    super::update::<Entity>(db, id, Column::Id, changes(patch))
+    super::write::update::<Entity>(db, id, changes(patch), expected)
         .await?
-        .ok_or(NOT_FOUND)
+        .or(NOT_FOUND)
 }
 
-/// Marks post `id` as published (publishing twice is harmless) and returns it.
+/// Marks post `id` as published (publishing twice is harmless, and changes nothing), if it
+/// was last changed at `expected` (when given), and returns it.
 ///
 /// # Errors
-/// `NotFound` when there is no such post.
-pub async fn publish(db: &impl ConnectionTrait, id: i32) -> Result<Model, AppError> {
+/// `NotFound` when there is no such post, `Stale` when it changed since `expected`.
+pub async fn publish(
+    db: &impl ConnectionTrait,
+    id: i32,
+    expected: Option<DateTime<Utc>>,
+) -> Result<Model, AppError> {
     let changes = ActiveModel {
         published: Set(true),
         ..Default::default()
     };
-    super::update::<Entity>(db, id, Column::Id, changes)
+    super::write::update::<Entity>(db, id, changes, expected)
         .await?
-        .ok_or(NOT_FOUND)
+        .or(NOT_FOUND)
 }
 
-/// Deletes post `id` and returns it as it was.
+/// Deletes post `id`, if it was last changed at `expected` (when given), and returns it as
+/// it was.
 ///
 /// # Errors
-/// `NotFound` when there is no such post.
-pub async fn delete(db: &impl ConnectionTrait, id: i32) -> Result<Model, AppError> {
-    super::delete::<Entity>(db, id).await?.ok_or(NOT_FOUND)
+/// `NotFound` when there is no such post, `Stale` when it changed since `expected`.
+pub async fn delete(
+    db: &impl ConnectionTrait,
+    id: i32,
+    expected: Option<DateTime<Utc>>,
+) -> Result<Model, AppError> {
+    super::write::delete::<Entity>(db, id, expected)
+        .await?
+        .or(NOT_FOUND)
 }
 
 #[cfg(test)]

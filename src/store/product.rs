@@ -1,11 +1,12 @@
 //! Reads and writes of `products`.
 
+use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ConnectionTrait};
+use sea_orm::ConnectionTrait;
 
 use super::with_folded;
 use crate::domain::product::{NewProduct, ProductPatch};
-use crate::entity::product::{ActiveModel, Column, Entity, Model};
+use crate::entity::product::{ActiveModel, Entity, Model};
 use crate::error::{AppError, on_constraint};
 
 const NOT_FOUND: AppError = AppError::NotFound("Product not found");
@@ -48,33 +49,42 @@ fn changes(patch: ProductPatch) -> ActiveModel {
 /// # Errors
 /// `NotFound` (`Category not found`) when the category does not exist.
 pub async fn create(db: &impl ConnectionTrait, new: NewProduct) -> Result<Model, AppError> {
-    inserted(new)
-        .insert(db)
+    super::write::insert_one::<Entity>(db, inserted(new))
         .await
         .map_err(|e| on_constraint(e, None, Some(NO_CATEGORY)))
 }
 
-/// Applies `patch` to product `id` and returns the product as it is now.
+/// Applies `patch` to product `id`, if it was last changed at `expected` (when given), and
+/// returns the product as it is now.
 ///
 /// # Errors
-/// `NotFound` when there is no such product or the new category does not exist.
+/// `NotFound` when there is no such product or the new category does not exist, `Stale`
+/// when it changed since `expected`.
 pub async fn update(
     db: &impl ConnectionTrait,
     id: i32,
     patch: ProductPatch,
+    expected: Option<DateTime<Utc>>,
 ) -> Result<Model, AppError> {
-    super::update::<Entity>(db, id, Column::Id, changes(patch))
+    super::write::update::<Entity>(db, id, changes(patch), expected)
         .await
         .map_err(|e| on_constraint(e, None, Some(NO_CATEGORY)))?
-        .ok_or(NOT_FOUND)
+        .or(NOT_FOUND)
 }
 
-/// Deletes product `id` and returns it as it was.
+/// Deletes product `id`, if it was last changed at `expected` (when given), and returns it as
+/// it was.
 ///
 /// # Errors
-/// `NotFound` when there is no such product.
-pub async fn delete(db: &impl ConnectionTrait, id: i32) -> Result<Model, AppError> {
-    super::delete::<Entity>(db, id).await?.ok_or(NOT_FOUND)
+/// `NotFound` when there is no such product, `Stale` when it changed since `expected`.
+pub async fn delete(
+    db: &impl ConnectionTrait,
+    id: i32,
+    expected: Option<DateTime<Utc>>,
+) -> Result<Model, AppError> {
+    super::write::delete::<Entity>(db, id, expected)
+        .await?
+        .or(NOT_FOUND)
 }
 
 #[cfg(test)]

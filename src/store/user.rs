@@ -5,8 +5,8 @@ use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait as _, Order, PostgresQueryBuilder, Query, QueryBuilder as _,
 };
 use sea_orm::{
-    ActiveModelTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, IdenStatic as _,
-    QueryFilter, QueryOrder, Statement,
+    Condition, ConnectionTrait, DatabaseBackend, EntityTrait, IdenStatic as _, QueryFilter,
+    QueryOrder, Statement,
 };
 
 use super::{sql, with_folded};
@@ -15,6 +15,7 @@ use crate::domain::page::Page;
 use crate::domain::user::{NewUser, UserPatch};
 use crate::entity::user::{ActiveModel, Column, Entity, Model};
 use crate::error::{AppError, on_constraint};
+use chrono::{DateTime, Utc};
 
 const NOT_FOUND: AppError = AppError::NotFound("User not found");
 const EMAIL_TAKEN: AppError = AppError::Conflict("Email already registered");
@@ -171,33 +172,42 @@ fn changes(patch: UserPatch) -> ActiveModel {
 /// # Errors
 /// `Conflict` when the e-mail is already registered.
 pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> Result<Model, AppError> {
-    inserted(new)
-        .insert(db)
+    super::write::insert_one::<Entity>(db, inserted(new))
         .await
         .map_err(|e| on_constraint(e, Some(EMAIL_TAKEN), None))
 }
 
-/// Applies `patch` to user `id` and returns the user as it is now.
+/// Applies `patch` to user `id`, if it was last changed at `expected` (when given), and
+/// returns the user as it is now.
 ///
 /// # Errors
-/// `NotFound` when there is no such user, `Conflict` when the new e-mail is taken.
+/// `NotFound` when there is no such user, `Conflict` when the new e-mail is taken, `Stale`
+/// when the user changed since `expected`.
 pub async fn update(
     db: &impl ConnectionTrait,
     id: i32,
     patch: UserPatch,
+    expected: Option<DateTime<Utc>>,
 ) -> Result<Model, AppError> {
-    super::update::<Entity>(db, id, Column::Id, changes(patch))
+    super::write::update::<Entity>(db, id, changes(patch), expected)
         .await
         .map_err(|e| on_constraint(e, Some(EMAIL_TAKEN), None))?
-        .ok_or(NOT_FOUND)
+        .or(NOT_FOUND)
 }
 
-/// Deletes user `id` (its posts go with it) and returns the user as it was.
+/// Deletes user `id` (its posts go with it), if it was last changed at `expected` (when
+/// given), and returns the user as it was.
 ///
 /// # Errors
-/// `NotFound` when there is no such user.
-pub async fn delete(db: &impl ConnectionTrait, id: i32) -> Result<Model, AppError> {
-    super::delete::<Entity>(db, id).await?.ok_or(NOT_FOUND)
+/// `NotFound` when there is no such user, `Stale` when it changed since `expected`.
+pub async fn delete(
+    db: &impl ConnectionTrait,
+    id: i32,
+    expected: Option<DateTime<Utc>>,
+) -> Result<Model, AppError> {
+    super::write::delete::<Entity>(db, id, expected)
+        .await?
+        .or(NOT_FOUND)
 }
 
 #[cfg(test)]

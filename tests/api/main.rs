@@ -58,3 +58,4 @@ mod relay;
 mod serving;
 mod sqlite;
 mod users;
+mod writes;
