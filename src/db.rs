@@ -1,10 +1,34 @@
-//! Connecting to the database (SQLite or PostgreSQL, chosen by the URL) and migrating it.
+//! Connecting to the database (SQLite or PostgreSQL, chosen by the URL) and migrating it, and
+//! the database a request works on ([`RequestDb`]).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseExecutor, DatabaseTransaction, DbErr,
+};
+
+/// The database a request works on: the pool, or the one transaction of an `@atomic`
+/// operation (every field, loader and nested list of the operation reads and writes in it).
+#[derive(Clone, Debug)]
+pub enum RequestDb {
+    /// Each statement on a pooled connection, each write committing on its own.
+    Pool(DatabaseConnection),
+    /// The operation's transaction, committed or rolled back when the operation ends.
+    Atomic(Arc<DatabaseTransaction>),
+}
+
+impl RequestDb {
+    /// What statements run on.
+    pub fn executor(&self) -> DatabaseExecutor<'_> {
+        match self {
+            Self::Pool(db) => DatabaseExecutor::Connection(db),
+            Self::Atomic(txn) => DatabaseExecutor::Transaction(txn),
+        }
+    }
+}
 
 /// Connections of a SQLite pool per CPU core: WAL lets readers run beside the one writer, and
 /// a read of a cached file is CPU work, so more connections than this only cost memory (each

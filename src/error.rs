@@ -188,6 +188,19 @@ pub fn on_constraint(
     mapped.unwrap_or_else(|| err.into())
 }
 
+/// Whether `err` is a unique-key violation.
+pub fn violates_unique(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Whether `err` is a foreign-key violation.
+pub fn violates_foreign_key(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(SqlErr::ForeignKeyConstraintViolation(_))
+    )
+}
+
 impl ErrorExtensions for AppError {
     /// The GraphQL error clients see. An unexpected error keeps itself as the error's source,
     /// for [`log_unexpected`] to log once the response is complete.

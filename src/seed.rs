@@ -202,9 +202,11 @@ pub async fn seed(db: &DatabaseConnection, plan: &SeedPlan) -> anyhow::Result<Se
             name: UserName::parse(&name)?,
             email: Email::parse(&email)?,
             age: Age::parse(age)?,
-            city: city.map_or_else(|| Ok(City::unknown()), City::parse)?,
+            city: city.map(City::parse).transpose()?,
+            is_active: None,
+            posts: Vec::new(),
         };
-        Ok::<_, AppError>(store::user::inserted(new))
+        Ok::<_, AppError>(store::user::inserted(new).0)
     });
     insert_all::<user::Entity>(db, users, |rows| progress.advance(rows)).await?;
     progress.finish();
@@ -270,9 +272,9 @@ pub async fn seed(db: &DatabaseConnection, plan: &SeedPlan) -> anyhow::Result<Se
             name: ProductName::parse(&format!("{adjective} {noun}"))?,
             price: Price::parse(price)?,
             stock: Stock::parse(stock)?,
-            category_id: category,
+            category: None,
         };
-        Ok::<_, AppError>(store::product::inserted(new))
+        Ok::<_, AppError>(store::product::inserted(new, category))
     });
     insert_all::<product::Entity>(db, products, |rows| progress.advance(rows)).await?;
     progress.finish();

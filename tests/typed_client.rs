@@ -168,6 +168,8 @@ fn new_user(name: &str, email: &str, age: i64, city: Option<&str>) -> create_use
             email: email.to_owned(),
             age,
             city: city.map(str::to_owned),
+            is_active: None,
+            posts: None,
         },
     }
 }
@@ -344,18 +346,21 @@ async fn readme_operations_through_generated_types() {
         .run::<CreateCatalog>(create_catalog::Variables {
             category: create_catalog::CreateCategoryInput {
                 name: "Books".to_owned(),
+                products: None,
             },
             novel: create_catalog::CreateProductInput {
                 name: "A novel".to_owned(),
                 price: 12.5,
                 stock: Some(3),
                 category_id: Some(1),
+                category_name: None,
             },
             pen: create_catalog::CreateProductInput {
                 name: "A pen".to_owned(),
                 price: 1.2,
                 stock: None,
                 category_id: None,
+                category_name: None,
             },
         })
         .await;

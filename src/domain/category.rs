@@ -15,6 +15,19 @@ super::text!(
 pub struct NewCategory {
     /// The name (unique; the database checks).
     pub name: CategoryName,
+    /// Products created with it.
+    pub products: Vec<NewProductOfCategory>,
+}
+
+/// A product created with its category (`CreateCategoryInput.products`).
+#[derive(Debug, Clone)]
+pub struct NewProductOfCategory {
+    /// The name.
+    pub name: super::product::ProductName,
+    /// The price.
+    pub price: super::product::Price,
+    /// The units in stock.
+    pub stock: super::product::Stock,
 }
 
 /// The changes of a category update; `None` leaves a column as it is.

@@ -48,6 +48,17 @@ pub struct NewPost {
     pub author_id: i32,
 }
 
+/// A post created with its author (`CreateUserInput.posts`).
+#[derive(Debug, Clone)]
+pub struct NewPostOfUser {
+    /// The title.
+    pub title: Title,
+    /// The body.
+    pub content: Content,
+    /// Whether it is published at once.
+    pub published: bool,
+}
+
 /// The changes of a post update; `None` leaves a column as it is.
 #[derive(Debug, Clone, Default)]
 pub struct PostPatch {

@@ -53,8 +53,17 @@ pub struct NewProduct {
     pub price: Price,
     /// The units in stock.
     pub stock: Stock,
-    /// The category's id, if any (the database checks that it exists).
-    pub category_id: Option<i32>,
+    /// The category, if any.
+    pub category: Option<CategoryRef>,
+}
+
+/// The category a new product goes into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CategoryRef {
+    /// This one (the database checks that it exists).
+    Id(i32),
+    /// The one of this name, created when there is none.
+    Named(super::category::CategoryName),
 }
 
 /// The changes of a product update; `None` leaves a column as it is.
@@ -82,7 +91,7 @@ mod tests {
             name: ProductName::parse(name)?,
             price: Price::parse(price)?,
             stock: Stock::parse(stock.unwrap_or(0))?,
-            category_id: None,
+            category: None,
         })
     }
 

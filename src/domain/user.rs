@@ -85,8 +85,14 @@ pub struct NewUser {
     pub email: Email,
     /// The age.
     pub age: Age,
-    /// The city (`City::unknown()` when not given).
-    pub city: City,
+    /// The city, if given (a new user's is then `City::unknown()`; an upsert keeps the
+    /// existing one).
+    pub city: Option<City>,
+    /// Whether the account is active, if given (a new user's is then active; an upsert keeps
+    /// the existing one).
+    pub is_active: Option<bool>,
+    /// Posts created with the user.
+    pub posts: Vec<super::post::NewPostOfUser>,
 }
 
 /// The changes of a user update; `None` leaves a column as it is.
@@ -116,7 +122,9 @@ mod tests {
             name: UserName::parse(name)?,
             email: Email::parse(email)?,
             age: Age::parse(age)?,
-            city: city.map_or_else(|| Ok(City::unknown()), City::parse)?,
+            city: city.map(City::parse).transpose()?,
+            is_active: None,
+            posts: Vec::new(),
         })
     }
 
@@ -138,7 +146,7 @@ mod tests {
                 prop_assert_eq!(email.to_lowercase(), email);
                 prop_assert_eq!(email.matches('@').count(), 1);
                 prop_assert!((0..=150).contains(&user.age.get()));
-                prop_assert!(user.city.as_str().chars().count() <= 50);
+                prop_assert!(user.city.is_none_or(|city| city.as_str().chars().count() <= 50));
             }
         }
     }
@@ -183,9 +191,9 @@ mod tests {
     }
 
     #[test]
-    fn city_defaults_to_unknown() {
+    fn the_unknown_city_is_called_unknown() {
         let user = parse("Ada", "ada@example.com", 36, None).ok();
-        assert_eq!(user.map(|u| u.city), Some(City::unknown()));
+        assert_eq!(user.map(|u| u.city), Some(None));
         assert_eq!(City::unknown().as_str(), "Unknown");
     }
 }

@@ -7,13 +7,15 @@ use chrono::{DateTime, Utc};
 use sea_orm::Condition;
 
 use super::filter::{DateTimeFilter, IntFilter, OrderBy, RelationFilter, StringFilter};
-use super::mutation::required;
+use super::mutation::{FromCreateInput, nested, required, under};
 use super::product::{Product, ProductField, ProductWhere};
-use super::{list_cost, listing};
-use crate::domain::category::{CategoryName, CategoryPatch, NewCategory};
+use super::{db, list_cost, listing};
+use crate::domain::category::{CategoryName, CategoryPatch, NewCategory, NewProductOfCategory};
 use crate::domain::page::ChildPage;
+use crate::domain::product::{Price, ProductName, Stock};
 use crate::entity::{category, product};
 use crate::error::AppError;
+use crate::store;
 
 /// A product category.
 pub struct Category(pub(super) category::Model);
@@ -96,15 +98,36 @@ super::aggregate::aggregate! {
 pub struct CreateCategoryInput {
     /// 1–50 characters after trimming; unique.
     name: String,
+    /// Products to create in the category, in the same transaction (at most 100).
+    products: Option<Vec<NewProductOfCategoryInput>>,
 }
 
-impl TryFrom<CreateCategoryInput> for NewCategory {
-    type Error = AppError;
+/// A product created with its category.
+#[derive(InputObject)]
+pub struct NewProductOfCategoryInput {
+    /// 1–100 characters after trimming.
+    name: String,
+    /// A finite number of at least 0.
+    price: f64,
+    /// At least 0; 0 when omitted.
+    stock: Option<i32>,
+}
 
-    fn try_from(input: CreateCategoryInput) -> Result<Self, AppError> {
-        Ok(Self {
-            name: CategoryName::parse(&input.name)?,
-        })
+impl FromCreateInput<CreateCategoryInput> for NewCategory {
+    fn from_input(input: CreateCategoryInput, at: Option<&str>) -> Result<Self, AppError> {
+        let name = CategoryName::parse(&input.name).map_err(|err| under(err, at))?;
+        let products = nested(at, "products", input.products, |product| {
+            Ok(NewProductOfCategory {
+                name: ProductName::parse(&product.name)?,
+                price: Price::parse(product.price)?,
+                stock: Stock::parse(product.stock.unwrap_or(0))?,
+            })
+        })?;
+        Ok(Self { name, products })
+    }
+
+    fn rows(&self) -> usize {
+        1 + self.products.len()
     }
 }
 
@@ -165,10 +188,33 @@ listing::shared_queries! {
 super::mutation::mutations! {
     /// Changes to categories.
     CategoryMutation for Category, store::category;
-    /// Creates a category. Errors: `BAD_USER_INPUT`, `CONFLICT` (`Category name already exists`).
+    /// Creates a category, with its first `products` when given (one transaction). Errors:
+    /// `BAD_USER_INPUT`, `CONFLICT` (`Category name already exists`).
     create create_category(CreateCategoryInput => NewCategory);
+    /// Creates 1–100 categories (with their products), all or none, and returns them in the
+    /// order given. Errors name the item: `BAD_USER_INPUT` or `CONFLICT` on `inputs.3.name`.
+    create_many create_categories;
     /// Renames a category. Errors: `BAD_USER_INPUT`, `NOT_FOUND`, `CONFLICT`.
     update update_category(UpdateCategoryInput => CategoryPatch);
+    others {
+        /// Creates the category of this name, or returns the one there is: one atomic
+        /// statement, safe under concurrent calls. `products` is not taken here. Errors:
+        /// `BAD_USER_INPUT`.
+        async fn upsert_category(
+            &self,
+            ctx: &Context<'_>,
+            input: CreateCategoryInput,
+        ) -> Result<Category> {
+            if input.products.is_some() {
+                let message =
+                    "upsertCategory does not create products; use createCategory or createProduct";
+                return Err(async_graphql::ErrorExtensions::extend(&AppError::bad_input("input.products", message)));
+            }
+            let new = NewCategory::from_input(input, None).extend()?;
+            let category = store::category::upsert(&db(ctx)?, new.name).await.extend()?;
+            Ok(Category(category))
+        }
+    }
     /// Deletes a category; its products stay, without a category. Returns the category as it
     /// was. Errors: `NOT_FOUND`.
     delete delete_category;

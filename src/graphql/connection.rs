@@ -6,11 +6,10 @@ use async_graphql::{Object, OutputType, Result, ResultExt};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SecondsFormat, Utc};
-use sea_orm::{
-    ColumnTrait, ColumnType, Condition, DatabaseConnection, EntityTrait, ModelTrait, Value,
-};
+use sea_orm::{ColumnTrait, ColumnType, Condition, EntityTrait, ModelTrait, Value};
 use serde_json::json;
 
+use crate::db::RequestDb;
 use crate::domain::page::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::error::AppError;
 use crate::store::sql::{CountQuery, Direction, Sort, key_values, keyset_page};
@@ -32,7 +31,7 @@ pub struct PageArgs {
 /// The `totalCount` of a connection: the rows that match `where`, whatever the page. The
 /// statement runs only when the field is selected.
 pub struct TotalCount {
-    db: DatabaseConnection,
+    db: RequestDb,
     count: CountQuery,
 }
 
@@ -42,7 +41,7 @@ impl TotalCount {
     async fn total_count(&self) -> Result<i32> {
         let count = self
             .count
-            .run(&self.db)
+            .run(&self.db.executor())
             .await
             .map_err(AppError::from)
             .extend()?;
@@ -174,7 +173,7 @@ fn bounded(field: &'static str, value: Option<i32>, max: i32) -> Result<Option<u
 /// # Errors
 /// `BAD_USER_INPUT` for bad page arguments or cursors; `Internal` when the database fails.
 pub async fn connection<E, N>(
-    db: &DatabaseConnection,
+    db: &RequestDb,
     condition: Condition,
     keys: Vec<Sort<E::Column>>,
     args: PageArgs,
@@ -209,7 +208,7 @@ where
         .or(first)
         .unwrap_or(DEFAULT_LIMIT.unsigned_abs().into());
     let mut rows = keyset_page::<E>(
-        db,
+        &db.executor(),
         condition.clone(),
         &keys,
         after.as_deref(),

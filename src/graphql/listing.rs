@@ -8,13 +8,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::{Context, Result, ResultExt};
-use sea_orm::{Condition, EntityTrait};
+use sea_orm::{Condition, ConnectionTrait as _, EntityTrait};
 
 use super::connection::{PageArgs, Paged, connection as connection_page};
 use super::filter::{OrderBy, condition_of, sort_keys};
 use super::loader::ChildrenOf;
 use super::table::{Column, Table};
-use super::{db, loader};
+use super::{db, loader, request_db};
 use crate::domain::page::{ChildPage, Page};
 use crate::store;
 use crate::store::sql::{self, ChildrenQuery};
@@ -24,7 +24,7 @@ use crate::store::sql::{self, ChildrenQuery};
 /// # Errors
 /// `Internal` when the database fails.
 pub async fn find<T: Table>(ctx: &Context<'_>, id: i32) -> Result<Option<T>> {
-    let row = store::find::<T::Entity>(db(ctx)?, T::ID, id)
+    let row = store::find::<T::Entity>(&db(ctx)?, T::ID, id)
         .await
         .extend()?;
     Ok(row.map(T::from_row))
@@ -45,7 +45,7 @@ pub async fn list<T: Table>(
     let db = db(ctx)?;
     let condition = condition_of(filter, db.get_database_backend()).add(extra);
     let keys = sort_keys(order_by, T::ID);
-    let rows = store::list::<T::Entity>(db, condition, &keys, page)
+    let rows = store::list::<T::Entity>(&db, condition, &keys, page)
         .await
         .extend()?;
     Ok(rows.into_iter().map(T::from_row).collect())
@@ -135,8 +135,8 @@ pub async fn connection<T: Table>(
     order_by: Option<&[OrderBy<T::Field>]>,
     args: PageArgs,
 ) -> Result<Paged<T>> {
-    let db = db(ctx)?;
-    let condition = condition_of(filter, db.get_database_backend());
+    let db = request_db(ctx)?;
+    let condition = condition_of(filter, db.executor().get_database_backend());
     let keys = sort_keys(order_by, T::ID);
     connection_page::<T::Entity, T>(db, condition, keys, args, T::from_row)
         .await
@@ -163,7 +163,7 @@ pub async fn groups<T: Table>(
             columns.push(column);
         }
     }
-    let groups = sql::aggregate::<T::Entity>(db, condition, &columns, T::Aggregate::COMPUTED)
+    let groups = sql::aggregate::<T::Entity>(&db, condition, &columns, T::Aggregate::COMPUTED)
         .await
         .map_err(crate::error::AppError::from)
         .extend()?;

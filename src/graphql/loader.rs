@@ -8,21 +8,22 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::{DatabaseConnection, ModelTrait, Value};
+use sea_orm::{ModelTrait, Value};
 
 use super::table::{Row, Table};
+use crate::db::RequestDb;
 use crate::error::AppError;
 use crate::store;
 use crate::store::sql::ChildrenQuery;
 
 /// Loads related rows in batches; one per request.
 pub struct Loaders {
-    db: DatabaseConnection,
+    db: RequestDb,
 }
 
 impl Loaders {
     /// Loaders over `db`.
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: RequestDb) -> Self {
         Self { db }
     }
 }
@@ -105,7 +106,7 @@ impl<T: Table> Loader<ById<T>> for Loaders {
 
     async fn load(&self, keys: &[ById<T>]) -> Result<HashMap<ById<T>, Row<T>>, AppError> {
         let ids: Vec<i32> = keys.iter().map(|key| key.0).collect();
-        let rows = store::find_many::<T::Entity>(&self.db, T::ID, &ids).await?;
+        let rows = store::find_many::<T::Entity>(&self.db.executor(), T::ID, &ids).await?;
         Ok(rows
             .into_iter()
             .filter_map(|row| Some((ById::new(int_of(row.get(T::ID))?), row)))
@@ -136,7 +137,7 @@ impl<T: Table> Loader<ChildrenOf<T>> for Loaders {
                 .filter(|other| other.query == *query)
                 .map(|other| other.parent)
                 .collect();
-            for row in query.run(&self.db, &parents).await? {
+            for row in query.run(&self.db.executor(), &parents).await? {
                 let Some(parent) = int_of(row.get(query.parent_column())) else {
                     continue;
                 };

@@ -24,8 +24,9 @@ use std::sync::Arc;
 
 use async_graphql::futures_util::{Stream, StreamExt as _};
 use async_graphql::{Context, MergedObject, Schema, SchemaBuilder};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DatabaseExecutor};
 
+use crate::db::RequestDb;
 use crate::error;
 use crate::limits::{self, Limits};
 use crate::live::Hub;
@@ -83,7 +84,7 @@ pub fn build_schema(db: DatabaseConnection, hub: Arc<Hub>, limits: &Limits) -> A
     builder()
         .limit_depth(limits.max_query_depth)
         .limit_complexity(limits.max_query_complexity)
-        .data(db)
+        .data(RequestDb::Pool(db))
         .data(hub)
         .finish()
 }
@@ -115,7 +116,8 @@ pub async fn execute(
     }
     let (spawner, batches) = batch::BatchQueue::new();
     // No extra wait: a batch starts as soon as the request has nothing else to do.
-    let loader = DataLoader::new(Loaders::new(db.clone()), spawner).delay(Duration::ZERO);
+    let loader =
+        DataLoader::new(Loaders::new(RequestDb::Pool(db.clone())), spawner).delay(Duration::ZERO);
     let request = request.data(loader).data(listing::ChildQueries::default());
     let mut response = batches.drive_alongside(schema.execute(request)).await;
     limits::name_refusals(&mut response, limits);
@@ -140,7 +142,7 @@ pub fn subscribe(
             return async_graphql::futures_util::stream::once(async { refused }).boxed();
         }
     }
-    let loader = DataLoader::new(Loaders::new(db.clone()), tokio::spawn);
+    let loader = DataLoader::new(Loaders::new(RequestDb::Pool(db.clone())), tokio::spawn);
     let request = request
         .data(loader)
         .data(listing::ChildQueries::default())
@@ -155,9 +157,14 @@ pub fn subscribe(
         .boxed()
 }
 
-/// The database connection of the schema.
-fn db<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a DatabaseConnection> {
-    ctx.data::<DatabaseConnection>()
+/// The database of the request (see [`RequestDb`]).
+fn request_db<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a RequestDb> {
+    ctx.data::<RequestDb>()
+}
+
+/// What the request's statements run on: the pool, or its `@atomic` transaction.
+fn db<'a>(ctx: &Context<'a>) -> async_graphql::Result<DatabaseExecutor<'a>> {
+    Ok(request_db(ctx)?.executor())
 }
 
 /// The request's DataLoader.

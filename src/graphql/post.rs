@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, Condition};
 
 use super::filter::{BooleanFilter, DateTimeFilter, IntFilter, OrderBy, StringFilter};
 use super::loader::ById;
-use super::mutation::required;
+use super::mutation::{FromCreateInput, required, under};
 use super::user::{User, UserWhere};
 use super::{db, list_cost, listing, loader};
 use crate::domain::page::Page;
@@ -126,15 +126,20 @@ pub struct CreatePostInput {
     author_id: i32,
 }
 
-impl TryFrom<CreatePostInput> for NewPost {
-    type Error = AppError;
+impl FromCreateInput<CreatePostInput> for NewPost {
+    fn from_input(input: CreatePostInput, at: Option<&str>) -> Result<Self, AppError> {
+        let fields = || -> Result<Self, AppError> {
+            Ok(Self {
+                title: Title::parse(&input.title)?,
+                content: Content::parse(&input.content)?,
+                author_id: input.author_id,
+            })
+        };
+        fields().map_err(|err| under(err, at))
+    }
 
-    fn try_from(input: CreatePostInput) -> Result<Self, AppError> {
-        Ok(Self {
-            title: Title::parse(&input.title)?,
-            content: Content::parse(&input.content)?,
-            author_id: input.author_id,
-        })
+    fn rows(&self) -> usize {
+        1
     }
 }
 
@@ -212,6 +217,10 @@ super::mutation::mutations! {
     PostMutation for Post, store::post;
     /// Writes a post (unpublished). Errors: `BAD_USER_INPUT`, `NOT_FOUND` (`Author not found`).
     create create_post(CreatePostInput => NewPost);
+    /// Writes 1–100 posts (unpublished), all or none, and returns them in the order given.
+    /// Errors name the item: `BAD_USER_INPUT` on `inputs.3.title`, `NOT_FOUND` on
+    /// `inputs.3.authorId`.
+    create_many create_posts;
     /// Changes a post's title and/or content. Errors: `BAD_USER_INPUT`, `NOT_FOUND`.
     update update_post(UpdatePostInput => PostPatch);
     others {
@@ -225,7 +234,7 @@ super::mutation::mutations! {
                               `CONFLICT`, reason `STALE`).")]
             expected_updated_at: Option<DateTime<Utc>>,
         ) -> Result<Post> {
-            let post = store::post::publish(db(ctx)?, id, expected_updated_at)
+            let post = store::post::publish(&db(ctx)?, id, expected_updated_at)
                 .await
                 .extend()?;
             Ok(Post(post))

@@ -9,10 +9,11 @@ use sea_orm::{ColumnTrait, Condition};
 use super::category::{Category, CategoryWhere};
 use super::filter::{DateTimeFilter, FloatFilter, IntFilter, OrderBy, StringFilter};
 use super::loader::ById;
-use super::mutation::required;
+use super::mutation::{FromCreateInput, required, under};
 use super::{list_cost, listing, loader};
+use crate::domain::category::CategoryName;
 use crate::domain::page::Page;
-use crate::domain::product::{NewProduct, Price, ProductName, ProductPatch, Stock};
+use crate::domain::product::{CategoryRef, NewProduct, Price, ProductName, ProductPatch, Stock};
 use crate::entity::{category, product};
 use crate::error::AppError;
 
@@ -156,18 +157,50 @@ pub struct CreateProductInput {
     stock: Option<i32>,
     /// An existing category, or none.
     category_id: Option<i32>,
+    /// The category of this name, created when there is none (instead of `categoryId`).
+    category_name: Option<String>,
 }
 
-impl TryFrom<CreateProductInput> for NewProduct {
-    type Error = AppError;
+impl FromCreateInput<CreateProductInput> for NewProduct {
+    fn from_input(input: CreateProductInput, at: Option<&str>) -> Result<Self, AppError> {
+        let fields = || -> Result<Self, AppError> {
+            let category = match (input.category_id, input.category_name.as_deref()) {
+                (Some(_), Some(_)) => {
+                    let message = "give categoryId or categoryName, not both";
+                    return Err(AppError::bad_input("categoryName", message));
+                }
+                (Some(id), None) => Some(CategoryRef::Id(id)),
+                (None, Some(name)) => Some(CategoryRef::Named(
+                    CategoryName::parse(name).map_err(|err| rename(err, "categoryName"))?,
+                )),
+                (None, None) => None,
+            };
+            Ok(Self {
+                name: ProductName::parse(&input.name)?,
+                price: Price::parse(input.price)?,
+                stock: Stock::parse(input.stock.unwrap_or(0))?,
+                category,
+            })
+        };
+        fields().map_err(|err| under(err, at))
+    }
 
-    fn try_from(input: CreateProductInput) -> Result<Self, AppError> {
-        Ok(Self {
-            name: ProductName::parse(&input.name)?,
-            price: Price::parse(input.price)?,
-            stock: Stock::parse(input.stock.unwrap_or(0))?,
-            category_id: input.category_id,
-        })
+    fn rows(&self) -> usize {
+        match self.category {
+            Some(CategoryRef::Named(_)) => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// A category name's error, about the input field `field` instead of `name`.
+fn rename(error: AppError, field: &'static str) -> AppError {
+    match error {
+        AppError::BadUserInput { message, .. } => AppError::BadUserInput {
+            field: field.into(),
+            message: message.replacen("name", field, 1),
+        },
+        other => other,
     }
 }
 
@@ -248,8 +281,12 @@ listing::shared_queries! {
 super::mutation::mutations! {
     /// Changes to products.
     ProductMutation for Product, store::product;
-    /// Creates a product. Errors: `BAD_USER_INPUT`, `NOT_FOUND` (`Category not found`).
+    /// Creates a product, in the category `categoryName` names (created when there is none)
+    /// when given. Errors: `BAD_USER_INPUT`, `NOT_FOUND` (`Category not found`).
     create create_product(CreateProductInput => NewProduct);
+    /// Creates 1–100 products, all or none, and returns them in the order given. Errors name
+    /// the item: `BAD_USER_INPUT` on `inputs.3.price`, `NOT_FOUND` on `inputs.3.categoryId`.
+    create_many create_products;
     /// Changes a product. Errors: `BAD_USER_INPUT`, `NOT_FOUND` (the product or the category).
     update update_product(UpdateProductInput => ProductPatch);
     /// Deletes a product; returns it as it was. Errors: `NOT_FOUND`.

@@ -9,10 +9,11 @@ use sea_orm::{ColumnTrait, Condition};
 use super::filter::{
     BooleanFilter, DateTimeFilter, IntFilter, OrderBy, RelationFilter, StringFilter,
 };
-use super::mutation::required;
+use super::mutation::{FromCreateInput, nested, required, under};
 use super::post::{Post, PostField, PostWhere};
 use super::{db, list_cost, listing};
 use crate::domain::page::{ChildPage, Page};
+use crate::domain::post::{Content, NewPostOfUser, Title};
 use crate::domain::user::{Age, City, Email, NewUser, UserName, UserPatch};
 use crate::entity::{post, user};
 use crate::error::AppError;
@@ -145,23 +146,50 @@ pub struct CreateUserInput {
     email: String,
     /// 0–150.
     age: i32,
-    /// At most 50 characters; `Unknown` when omitted.
+    /// At most 50 characters; `Unknown` when omitted (an upsert keeps the user's city).
     city: Option<String>,
+    /// Whether the account is active; active when omitted (an upsert keeps the user's).
+    is_active: Option<bool>,
+    /// Posts to create with the user, in the same transaction (at most 100).
+    posts: Option<Vec<NewPostOfUserInput>>,
 }
 
-impl TryFrom<CreateUserInput> for NewUser {
-    type Error = AppError;
+/// A post created with its author.
+#[derive(InputObject)]
+pub struct NewPostOfUserInput {
+    /// 5–100 characters after trimming.
+    title: String,
+    /// At least 20 characters once trimmed; stored as sent.
+    content: String,
+    /// Published at once; not when omitted.
+    published: Option<bool>,
+}
 
-    fn try_from(input: CreateUserInput) -> Result<Self, AppError> {
-        Ok(Self {
-            name: UserName::parse(&input.name)?,
-            email: Email::parse(&input.email)?,
-            age: Age::parse(input.age)?,
-            city: input
-                .city
-                .as_deref()
-                .map_or_else(|| Ok(City::unknown()), City::parse)?,
-        })
+impl FromCreateInput<CreateUserInput> for NewUser {
+    fn from_input(input: CreateUserInput, at: Option<&str>) -> Result<Self, AppError> {
+        let fields = || -> Result<Self, AppError> {
+            Ok(Self {
+                name: UserName::parse(&input.name)?,
+                email: Email::parse(&input.email)?,
+                age: Age::parse(input.age)?,
+                city: input.city.as_deref().map(City::parse).transpose()?,
+                is_active: input.is_active,
+                posts: Vec::new(),
+            })
+        };
+        let mut user = fields().map_err(|err| under(err, at))?;
+        user.posts = nested(at, "posts", input.posts, |post| {
+            Ok(NewPostOfUser {
+                title: Title::parse(&post.title)?,
+                content: Content::parse(&post.content)?,
+                published: post.published.unwrap_or(false),
+            })
+        })?;
+        Ok(user)
+    }
+
+    fn rows(&self) -> usize {
+        1 + self.posts.len()
     }
 }
 
@@ -257,7 +285,7 @@ impl UserSearch {
         #[graphql(default = 10)] limit: Option<i32>,
     ) -> Result<Vec<User>> {
         let page = Page::parse(skip, limit).extend()?;
-        let users = store::user::search(db(ctx)?, name.as_deref(), city.as_deref(), page)
+        let users = store::user::search(&db(ctx)?, name.as_deref(), city.as_deref(), page)
             .await
             .extend()?;
         Ok(users.into_iter().map(User).collect())
@@ -267,10 +295,28 @@ impl UserSearch {
 super::mutation::mutations! {
     /// Changes to users.
     UserMutation for User, store::user;
-    /// Registers a user. Errors: `BAD_USER_INPUT`, `CONFLICT` (`Email already registered`).
+    /// Registers a user, with its first `posts` when given (one transaction). Errors:
+    /// `BAD_USER_INPUT`, `CONFLICT` (`Email already registered`).
     create create_user(CreateUserInput => NewUser);
+    /// Registers 1–100 users (with their posts), all or none, and returns them in the order
+    /// given. Errors name the item: `BAD_USER_INPUT` or `CONFLICT` on `inputs.3.email`.
+    create_many create_users;
     /// Changes a user. Errors: `BAD_USER_INPUT`, `NOT_FOUND`, `CONFLICT`.
     update update_user(UpdateUserInput => UserPatch);
+    others {
+        /// Registers the user, or, when the (normalised) e-mail is registered, updates its
+        /// name and age, and its city and `isActive` when given: one atomic statement, safe
+        /// under concurrent calls. `posts` is not taken here. Errors: `BAD_USER_INPUT`.
+        async fn upsert_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<User> {
+            if input.posts.is_some() {
+                let message = "upsertUser does not create posts; use createUser or createPost";
+                return Err(async_graphql::ErrorExtensions::extend(&AppError::bad_input("input.posts", message)));
+            }
+            let new = NewUser::from_input(input, None).extend()?;
+            let user = store::user::upsert(&db(ctx)?, new).await.extend()?;
+            Ok(User(user))
+        }
+    }
     /// Deletes a user and all their posts; returns the user as it was. Errors: `NOT_FOUND`.
     delete delete_user;
 }

@@ -3,15 +3,16 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession as _,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect as _,
+    TransactionSession as _, TransactionTrait,
 };
 
 use super::with_folded;
-use crate::domain::category::{CategoryName, CategoryPatch, NewCategory};
-use crate::entity::category::{ActiveModel, Entity, Model};
+use super::write;
+use crate::domain::category::{CategoryName, CategoryPatch, NewCategory, NewProductOfCategory};
+use crate::entity::category::{ActiveModel, Column, Entity, Model};
 use crate::entity::product;
-use crate::error::{AppError, on_constraint};
+use crate::error::{AppError, on_constraint, violates_unique};
 
 const NOT_FOUND: AppError = AppError::NotFound("Category not found");
 const NAME_TAKEN: AppError = AppError::Conflict("Category name already exists");
@@ -25,14 +26,119 @@ pub fn named(name: CategoryName) -> ActiveModel {
     model
 }
 
-/// Inserts a category and returns it as stored.
+/// Inserts categories with their products (one transaction, a statement per table) and
+/// returns them in the order given.
+async fn insert_with_products(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    news: Vec<NewCategory>,
+) -> Result<Vec<Model>, DbErr> {
+    let (rows, products): (Vec<ActiveModel>, Vec<Vec<NewProductOfCategory>>) = news
+        .into_iter()
+        .map(|new| (named(new.name), new.products))
+        .unzip();
+    let txn = db.begin().await?;
+    let categories = write::insert::<Entity>(&txn, &rows).await?;
+    let products: Vec<product::ActiveModel> = categories
+        .iter()
+        .zip(products)
+        .flat_map(|(category, products)| {
+            let id = category.id;
+            products
+                .into_iter()
+                .map(move |new| super::product::inserted_of(id, new))
+        })
+        .collect();
+    if !products.is_empty() {
+        write::insert::<product::Entity>(&txn, &products).await?;
+    }
+    txn.commit().await?;
+    Ok(categories)
+}
+
+/// Inserts a category (with its products) and returns it as stored.
 ///
 /// # Errors
 /// `Conflict` when the name is taken.
-pub async fn create(db: &impl ConnectionTrait, new: NewCategory) -> Result<Model, AppError> {
-    super::write::insert_one::<Entity>(db, named(new.name))
-        .await
-        .map_err(|e| on_constraint(e, Some(NAME_TAKEN), None))
+pub async fn create(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    new: NewCategory,
+) -> Result<Model, AppError> {
+    let inserted = if new.products.is_empty() {
+        write::insert_one::<Entity>(db, named(new.name)).await
+    } else {
+        insert_with_products(db, vec![new])
+            .await
+            .and_then(|mut rows| rows.pop().ok_or(DbErr::RecordNotInserted))
+    };
+    inserted.map_err(|e| on_constraint(e, Some(NAME_TAKEN), None))
+}
+
+/// Inserts categories (with their products), all or none, and returns them in the order
+/// given.
+///
+/// # Errors
+/// `Conflict` naming the first item (`3.name`) whose name an earlier item or a category has.
+pub async fn create_many(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    news: Vec<NewCategory>,
+) -> Result<Vec<Model>, AppError> {
+    let names: Vec<String> = news
+        .iter()
+        .map(|new| new.name.as_str().to_owned())
+        .collect();
+    if let Some(repeat) = super::first_repeat(names.iter().map(String::as_str)) {
+        return Err(NAME_TAKEN.at("name").at(repeat));
+    }
+    match insert_with_products(db, news).await {
+        Ok(categories) => Ok(categories),
+        Err(err) if violates_unique(&err) => {
+            let taken: Vec<String> = Entity::find()
+                .select_only()
+                .column(Column::Name)
+                .filter(Column::Name.is_in(names.iter().map(String::as_str)))
+                .into_tuple()
+                .all(db)
+                .await?;
+            let item = super::first_present(names.iter().map(String::as_str), &taken);
+            Err(item.map_or(NAME_TAKEN, |i| NAME_TAKEN.at("name").at(i)))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The categories of these names, created when absent: one `INSERT … ON CONFLICT (name)` that
+/// changes no existing row (so records no event for it).
+///
+/// # Errors
+/// When the database fails.
+pub async fn connect_named(
+    db: &impl ConnectionTrait,
+    mut names: Vec<CategoryName>,
+) -> Result<Vec<Model>, DbErr> {
+    // In one order, so that two transactions taking the same names cannot deadlock.
+    names.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    names.dedup();
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = db.get_database_backend();
+    let rows: Vec<ActiveModel> = names.into_iter().map(named).collect();
+    let mut insert = write::insert_statement::<Entity>(backend, &rows)?;
+    insert.on_conflict(write::on_conflict_update::<Entity>(
+        backend,
+        Column::Name,
+        &[],
+    ));
+    write::run_insert::<Entity>(db, insert).await
+}
+
+/// Creates the category of this name, or returns the one there is: one atomic statement.
+///
+/// # Errors
+/// `Internal` when the database fails.
+pub async fn upsert(db: &impl ConnectionTrait, name: CategoryName) -> Result<Model, AppError> {
+    let category = connect_named(db, vec![name]).await?.pop();
+    Ok(category.ok_or(DbErr::RecordNotInserted)?)
 }
 
 /// Applies `patch` to category `id` (renames it, or leaves it as it is), if it was last changed

@@ -37,6 +37,18 @@ fn with_folded(text: impl Into<String>) -> (ActiveValue<String>, ActiveValue<Str
     (Set(text), folded)
 }
 
+/// The index of the first key that an earlier one repeats, if any.
+fn first_repeat<'k>(keys: impl IntoIterator<Item = &'k str>) -> Option<usize> {
+    let mut seen = std::collections::HashSet::new();
+    keys.into_iter().position(|key| !seen.insert(key))
+}
+
+/// The index of the first of `keys` that `present` holds, if any.
+fn first_present<'k>(keys: impl IntoIterator<Item = &'k str>, present: &[String]) -> Option<usize> {
+    keys.into_iter()
+        .position(|key| present.iter().any(|p| p == key))
+}
+
 /// The rows of `E` that meet `condition`, in the total order `keys`, one page of them when
 /// `page` is given (otherwise all).
 ///

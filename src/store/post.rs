@@ -2,12 +2,16 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::ConnectionTrait;
+use sea_orm::{
+    ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _, QuerySelect as _,
+    TransactionSession as _, TransactionTrait,
+};
 
 use super::with_folded;
-use crate::domain::post::{NewPost, PostPatch};
+use crate::domain::post::{NewPost, NewPostOfUser, PostPatch};
 use crate::entity::post::{ActiveModel, Entity, Model};
-use crate::error::{AppError, on_constraint};
+use crate::entity::user;
+use crate::error::{AppError, on_constraint, violates_foreign_key};
 
 const NOT_FOUND: AppError = AppError::NotFound("Post not found");
 const NO_AUTHOR: AppError = AppError::NotFound("Author not found");
@@ -22,6 +26,17 @@ pub fn inserted(new: NewPost, published: bool) -> ActiveModel {
     (model.title, model.title_folded) = with_folded(new.title);
     (model.content, model.content_folded) = with_folded(new.content);
     model
+}
+
+/// The row of a post created with its author `author_id`.
+pub fn inserted_of(author_id: i32, new: NewPostOfUser) -> ActiveModel {
+    let published = new.published;
+    let post = NewPost {
+        title: new.title,
+        content: new.content,
+        author_id,
+    };
+    inserted(post, published)
 }
 
 /// The changes `patch` makes to a post's row.
@@ -46,6 +61,40 @@ pub async fn create(db: &impl ConnectionTrait, new: NewPost) -> Result<Model, Ap
     super::write::insert_one::<Entity>(db, inserted(new, false))
         .await
         .map_err(|e| on_constraint(e, None, Some(NO_AUTHOR)))
+}
+
+/// Inserts posts, all or none, and returns them in the order given.
+///
+/// # Errors
+/// `NotFound` (`Author not found`) naming the first item (`3.authorId`) whose author does not
+/// exist.
+pub async fn create_many(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    news: Vec<NewPost>,
+) -> Result<Vec<Model>, AppError> {
+    let authors: Vec<i32> = news.iter().map(|new| new.author_id).collect();
+    let rows: Vec<ActiveModel> = news.into_iter().map(|new| inserted(new, false)).collect();
+    // A transaction of its own, so that a failure leaves an enclosing one usable (a savepoint).
+    let txn = db.begin().await?;
+    match super::write::insert::<Entity>(&txn, &rows).await {
+        Ok(posts) => {
+            txn.commit().await?;
+            Ok(posts)
+        }
+        Err(err) if violates_foreign_key(&err) => {
+            txn.rollback().await?;
+            let existing: Vec<i32> = user::Entity::find()
+                .select_only()
+                .column(user::Column::Id)
+                .filter(user::Column::Id.is_in(authors.iter().copied()))
+                .into_tuple()
+                .all(db)
+                .await?;
+            let missing = authors.iter().position(|id| !existing.contains(id));
+            Err(missing.map_or(NO_AUTHOR, |i| NO_AUTHOR.at("authorId").at(i)))
+        }
+        Err(err) => Err(err.into()),
+    }
 }
 
 /// Applies `patch` to post `id`, if it was last changed at `expected` (when given), and

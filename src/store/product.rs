@@ -2,26 +2,42 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::ConnectionTrait;
+use sea_orm::{
+    ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, QueryFilter as _, QuerySelect as _,
+    TransactionSession as _, TransactionTrait,
+};
 
 use super::with_folded;
-use crate::domain::product::{NewProduct, ProductPatch};
+use super::write;
+use crate::domain::category::{CategoryName, NewProductOfCategory};
+use crate::domain::product::{CategoryRef, NewProduct, Price, ProductName, ProductPatch, Stock};
+use crate::entity::category;
 use crate::entity::product::{ActiveModel, Entity, Model};
-use crate::error::{AppError, on_constraint};
+use crate::error::{AppError, on_constraint, violates_foreign_key};
 
 const NOT_FOUND: AppError = AppError::NotFound("Product not found");
 const NO_CATEGORY: AppError = AppError::NotFound("Category not found");
 
-/// The row of a new product.
-pub fn inserted(new: NewProduct) -> ActiveModel {
+/// The row of a new product in category `category_id`.
+fn row(name: ProductName, price: Price, stock: Stock, category_id: Option<i32>) -> ActiveModel {
     let mut model = ActiveModel {
-        price: Set(new.price.get()),
-        stock: Set(new.stock.get()),
-        category_id: Set(new.category_id),
+        price: Set(price.get()),
+        stock: Set(stock.get()),
+        category_id: Set(category_id),
         ..Default::default()
     };
-    (model.name, model.name_folded) = with_folded(new.name);
+    (model.name, model.name_folded) = with_folded(name);
     model
+}
+
+/// The row of a new product, its category resolved to `category_id`.
+pub fn inserted(new: NewProduct, category_id: Option<i32>) -> ActiveModel {
+    row(new.name, new.price, new.stock, category_id)
+}
+
+/// The row of a product created with its category `category_id`.
+pub fn inserted_of(category_id: i32, new: NewProductOfCategory) -> ActiveModel {
+    row(new.name, new.price, new.stock, Some(category_id))
 }
 
 /// The changes `patch` makes to a product's row.
@@ -44,14 +60,92 @@ fn changes(patch: ProductPatch) -> ActiveModel {
     model
 }
 
-/// Inserts a product and returns it as stored.
+/// Inserts products, their categories by name first (created when absent), in one
+/// transaction, and returns them in the order given.
+async fn insert_connected(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    news: Vec<NewProduct>,
+) -> Result<Vec<Model>, DbErr> {
+    let names: Vec<CategoryName> = news
+        .iter()
+        .filter_map(|new| match &new.category {
+            Some(CategoryRef::Named(name)) => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    let txn = db.begin().await?;
+    let named = super::category::connect_named(&txn, names).await?;
+    let rows: Vec<ActiveModel> = news
+        .into_iter()
+        .map(|mut new| {
+            let category_id = match new.category.take() {
+                Some(CategoryRef::Id(id)) => Some(id),
+                Some(CategoryRef::Named(name)) => named
+                    .iter()
+                    .find(|category| category.name == name.as_str())
+                    .map(|category| category.id),
+                None => None,
+            };
+            inserted(new, category_id)
+        })
+        .collect();
+    let products = write::insert::<Entity>(&txn, &rows).await?;
+    txn.commit().await?;
+    Ok(products)
+}
+
+/// Inserts a product (in the category it names, created when absent) and returns it as stored.
 ///
 /// # Errors
-/// `NotFound` (`Category not found`) when the category does not exist.
-pub async fn create(db: &impl ConnectionTrait, new: NewProduct) -> Result<Model, AppError> {
-    super::write::insert_one::<Entity>(db, inserted(new))
-        .await
-        .map_err(|e| on_constraint(e, None, Some(NO_CATEGORY)))
+/// `NotFound` (`Category not found`) when the category id does not exist.
+pub async fn create(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    new: NewProduct,
+) -> Result<Model, AppError> {
+    let inserted = match new.category {
+        Some(CategoryRef::Named(_)) => insert_connected(db, vec![new])
+            .await
+            .and_then(|mut rows| rows.pop().ok_or(DbErr::RecordNotInserted)),
+        Some(CategoryRef::Id(id)) => write::insert_one::<Entity>(db, inserted(new, Some(id))).await,
+        None => write::insert_one::<Entity>(db, inserted(new, None)).await,
+    };
+    inserted.map_err(|e| on_constraint(e, None, Some(NO_CATEGORY)))
+}
+
+/// Inserts products (in the categories they name, created when absent), all or none, and
+/// returns them in the order given.
+///
+/// # Errors
+/// `NotFound` (`Category not found`) naming the first item (`3.categoryId`) whose category id
+/// does not exist.
+pub async fn create_many(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    news: Vec<NewProduct>,
+) -> Result<Vec<Model>, AppError> {
+    let ids: Vec<Option<i32>> = news
+        .iter()
+        .map(|new| match new.category {
+            Some(CategoryRef::Id(id)) => Some(id),
+            _ => None,
+        })
+        .collect();
+    match insert_connected(db, news).await {
+        Ok(products) => Ok(products),
+        Err(err) if violates_foreign_key(&err) => {
+            let existing: Vec<i32> = category::Entity::find()
+                .select_only()
+                .column(category::Column::Id)
+                .filter(category::Column::Id.is_in(ids.iter().flatten().copied()))
+                .into_tuple()
+                .all(db)
+                .await?;
+            let missing = ids
+                .iter()
+                .position(|id| id.is_some_and(|id| !existing.contains(&id)));
+            Err(missing.map_or(NO_CATEGORY, |i| NO_CATEGORY.at("categoryId").at(i)))
+        }
+        Err(err) => Err(err.into()),
+    }
 }
 
 /// Applies `patch` to product `id`, if it was last changed at `expected` (when given), and
@@ -100,9 +194,9 @@ mod tests {
             name: name.clone(),
             price: Price::parse(1.0)?,
             stock: Stock::parse(2)?,
-            category_id: None,
+            category: None,
         };
-        assert_twins_set_together(&inserted(new));
+        assert_twins_set_together(&inserted(new, None));
         let patch = ProductPatch {
             name: Some(name),
             ..ProductPatch::default()

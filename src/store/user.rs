@@ -5,16 +5,22 @@ use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait as _, Order, PostgresQueryBuilder, Query, QueryBuilder as _,
 };
 use sea_orm::{
+    ColumnTrait as _, DbErr, QuerySelect as _, TransactionSession as _, TransactionTrait,
+};
+use sea_orm::{
     Condition, ConnectionTrait, DatabaseBackend, EntityTrait, IdenStatic as _, QueryFilter,
     QueryOrder, Statement,
 };
 
+use super::write;
 use super::{sql, with_folded};
 use crate::domain::fold;
 use crate::domain::page::Page;
-use crate::domain::user::{NewUser, UserPatch};
+use crate::domain::post::NewPostOfUser;
+use crate::domain::user::{City, NewUser, UserPatch};
+use crate::entity::post;
 use crate::entity::user::{ActiveModel, Column, Entity, Model};
-use crate::error::{AppError, on_constraint};
+use crate::error::{AppError, on_constraint, violates_unique};
 use chrono::{DateTime, Utc};
 
 const NOT_FOUND: AppError = AppError::NotFound("User not found");
@@ -132,16 +138,17 @@ fn fts_phrase(column: Column, needle: &str) -> String {
     format!("{column} : \"{}\"", needle.replace('"', "\"\""))
 }
 
-/// The row of a new user.
-pub fn inserted(new: NewUser) -> ActiveModel {
+/// The row of a new user, and the posts to create with it.
+pub fn inserted(new: NewUser) -> (ActiveModel, Vec<NewPostOfUser>) {
     let mut model = ActiveModel {
         email: Set(new.email.into()),
         age: Set(new.age.get()),
+        is_active: Set(new.is_active.unwrap_or(true)),
         ..Default::default()
     };
     (model.name, model.name_folded) = with_folded(new.name);
-    (model.city, model.city_folded) = with_folded(new.city);
-    model
+    (model.city, model.city_folded) = with_folded(new.city.unwrap_or_else(City::unknown));
+    (model, new.posts)
 }
 
 /// The changes `patch` makes to a user's row.
@@ -167,14 +174,108 @@ fn changes(patch: UserPatch) -> ActiveModel {
     model
 }
 
-/// Inserts a user and returns it as stored.
+/// Inserts users with their posts (one transaction, a statement per table) and returns them in
+/// the order given.
+async fn insert_with_posts(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    news: Vec<NewUser>,
+) -> Result<Vec<Model>, DbErr> {
+    let (rows, posts): (Vec<ActiveModel>, Vec<Vec<NewPostOfUser>>) =
+        news.into_iter().map(inserted).unzip();
+    let txn = db.begin().await?;
+    let users = write::insert::<Entity>(&txn, &rows).await?;
+    let posts: Vec<post::ActiveModel> = users
+        .iter()
+        .zip(posts)
+        .flat_map(|(user, posts)| {
+            let author = user.id;
+            posts
+                .into_iter()
+                .map(move |new| super::post::inserted_of(author, new))
+        })
+        .collect();
+    if !posts.is_empty() {
+        write::insert::<post::Entity>(&txn, &posts).await?;
+    }
+    txn.commit().await?;
+    Ok(users)
+}
+
+/// Inserts a user (with its posts) and returns it as stored.
 ///
 /// # Errors
 /// `Conflict` when the e-mail is already registered.
-pub async fn create(db: &impl ConnectionTrait, new: NewUser) -> Result<Model, AppError> {
-    super::write::insert_one::<Entity>(db, inserted(new))
-        .await
-        .map_err(|e| on_constraint(e, Some(EMAIL_TAKEN), None))
+pub async fn create(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    new: NewUser,
+) -> Result<Model, AppError> {
+    let inserted = if new.posts.is_empty() {
+        write::insert_one::<Entity>(db, inserted(new).0).await
+    } else {
+        insert_with_posts(db, vec![new])
+            .await
+            .and_then(|mut users| users.pop().ok_or(DbErr::RecordNotInserted))
+    };
+    inserted.map_err(|e| on_constraint(e, Some(EMAIL_TAKEN), None))
+}
+
+/// Inserts users (with their posts), all or none, and returns them in the order given.
+///
+/// # Errors
+/// `Conflict` naming the first item (`3.email`) whose e-mail an earlier item or a registered
+/// user has.
+pub async fn create_many(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    news: Vec<NewUser>,
+) -> Result<Vec<Model>, AppError> {
+    let emails: Vec<String> = news
+        .iter()
+        .map(|new| new.email.as_str().to_owned())
+        .collect();
+    if let Some(repeat) = super::first_repeat(emails.iter().map(String::as_str)) {
+        return Err(EMAIL_TAKEN.at("email").at(repeat));
+    }
+    match insert_with_posts(db, news).await {
+        Ok(users) => Ok(users),
+        Err(err) if violates_unique(&err) => {
+            let taken: Vec<String> = Entity::find()
+                .select_only()
+                .column(Column::Email)
+                .filter(Column::Email.is_in(emails.iter().map(String::as_str)))
+                .into_tuple()
+                .all(db)
+                .await?;
+            let item = super::first_present(emails.iter().map(String::as_str), &taken);
+            Err(item.map_or(EMAIL_TAKEN, |i| EMAIL_TAKEN.at("email").at(i)))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Creates the user, or, when the (normalised) e-mail is registered, updates its name and age,
+/// and its city and `isActive` when given: one `INSERT … ON CONFLICT (email) DO UPDATE`,
+/// atomic under concurrent calls. The stamp moves only when something changed.
+///
+/// # Errors
+/// `Internal` when the database fails.
+pub async fn upsert(db: &impl ConnectionTrait, new: NewUser) -> Result<Model, AppError> {
+    let backend = db.get_database_backend();
+    let mut updated = vec![Column::Name, Column::NameFolded, Column::Age];
+    if new.city.is_some() {
+        updated.extend([Column::City, Column::CityFolded]);
+    }
+    if new.is_active.is_some() {
+        updated.push(Column::IsActive);
+    }
+    let (row, _) = inserted(new);
+    let mut insert = write::insert_statement::<Entity>(backend, &[row])?;
+    insert.on_conflict(write::on_conflict_update::<Entity>(
+        backend,
+        Column::Email,
+        &updated,
+    ));
+    let user = write::run_insert::<Entity>(db, insert).await?.pop();
+    Ok(user.ok_or(DbErr::RecordNotInserted)?)
 }
 
 /// Applies `patch` to user `id`, if it was last changed at `expected` (when given), and
@@ -234,7 +335,7 @@ mod tests {
             r#"name_folded : "say ""hi"" NEAR(x*)""#
         );
     }
-    use crate::domain::user::{Age, City, Email, UserName};
+    use crate::domain::user::{Age, Email, UserName};
     use crate::store::tests::assert_twins_set_together;
 
     #[test]
@@ -243,14 +344,16 @@ mod tests {
             name: UserName::parse("Ada")?,
             email: Email::parse("ada@example.com")?,
             age: Age::parse(36)?,
-            city: City::parse("London")?,
+            city: Some(City::parse("London")?),
+            is_active: None,
+            posts: Vec::new(),
         };
-        assert_twins_set_together(&inserted(new.clone()));
+        assert_twins_set_together(&inserted(new.clone()).0);
         let patch = UserPatch {
             name: Some(new.name),
             email: Some(new.email),
             age: Some(new.age),
-            city: Some(new.city),
+            city: new.city,
             is_active: Some(false),
         };
         assert_twins_set_together(&changes(patch));

@@ -1,5 +1,8 @@
 //! Writes that applications need (SPEC section 7): `updatedAt`, optimistic concurrency, bulk
 //! creates, upserts, nested creates and `@atomic` operations, on real databases.
 
+mod bulk;
 mod expected;
+mod nested;
 mod stamps;
+mod upsert;
