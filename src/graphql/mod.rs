@@ -2,6 +2,7 @@
 //! the shared pieces, merged here.
 
 mod aggregate;
+mod atomic;
 mod batch;
 mod category;
 mod connection;
@@ -76,6 +77,7 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
         Subscription::default(),
     )
     .disable_suggestions()
+    .directive(atomic::Atomic)
 }
 
 /// The schema served over `db`, its subscriptions fed by `hub`, enforcing the depth and cost
@@ -94,7 +96,8 @@ pub fn sdl() -> String {
     builder().finish().sdl()
 }
 
-/// Executes one request with DataLoaders of its own (nothing is cached across requests).
+/// Executes one request with DataLoaders of its own (nothing is cached across requests); an
+/// `@atomic` mutation in one transaction (see [`atomic`]).
 ///
 /// The loaders' batch tasks run on this request's task instead of the runtime's worker threads:
 /// a batch then cannot fire on another thread while this request is still queueing keys, so a
@@ -114,12 +117,33 @@ pub async fn execute(
             return async_graphql::Response::from_errors(errors);
         }
     }
+    let transaction = if atomic::requested(&mut request) {
+        match atomic::begin(db).await {
+            Ok(transaction) => Some(Arc::new(transaction)),
+            Err(err) => {
+                let errors = vec![atomic::server_error(&err)];
+                error::log_unexpected(&errors);
+                return async_graphql::Response::from_errors(errors);
+            }
+        }
+    } else {
+        None
+    };
+    let request_db = match &transaction {
+        Some(transaction) => RequestDb::Atomic(transaction.clone()),
+        None => RequestDb::Pool(db.clone()),
+    };
     let (spawner, batches) = batch::BatchQueue::new();
     // No extra wait: a batch starts as soon as the request has nothing else to do.
-    let loader =
-        DataLoader::new(Loaders::new(RequestDb::Pool(db.clone())), spawner).delay(Duration::ZERO);
-    let request = request.data(loader).data(listing::ChildQueries::default());
+    let loader = DataLoader::new(Loaders::new(request_db.clone()), spawner).delay(Duration::ZERO);
+    let mut request = request.data(loader).data(listing::ChildQueries::default());
+    if transaction.is_some() {
+        request = request.data(request_db);
+    }
     let mut response = batches.drive_alongside(schema.execute(request)).await;
+    if let Some(transaction) = transaction {
+        response = atomic::finish(transaction, response).await;
+    }
     limits::name_refusals(&mut response, limits);
     error::log_unexpected(&response.errors);
     response
