@@ -220,3 +220,117 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
     assert!(closed.is_ok(), "the connection is still open");
     server.stop();
 }
+
+/// Sends `createUsers` batches of 50 users, each with two posts, until the server stops
+/// answering; returns the tags of the acknowledged batches.
+async fn bulk_write_until_gone(address: String, writer: usize) -> Vec<String> {
+    let client = reqwest::Client::new();
+    let mut acknowledged = Vec::new();
+    for batch in 0.. {
+        let tag = format!("w{writer}b{batch}");
+        let inputs: Vec<Value> = (0..50)
+            .map(|i| {
+                json!({ "name": "Bulk writer", "email": format!("{tag}-{i}@example.com"), "age": 30,
+                        "posts": [
+                            { "title": "First title", "content": "Twenty characters or more." },
+                            { "title": "Second title", "content": "Twenty characters or more." },
+                        ] })
+            })
+            .collect();
+        let sent = client
+            .post(format!("{address}/graphql"))
+            .json(&json!({
+                "query": "mutation($inputs: [CreateUserInput!]!) { createUsers(inputs: $inputs) { id } }",
+                "variables": { "inputs": inputs },
+            }))
+            .send()
+            .await;
+        let Ok(response) = sent else { break };
+        let Ok(body) = response.json::<Value>().await else {
+            break;
+        };
+        if body["data"]["createUsers"]
+            .as_array()
+            .is_some_and(|users| users.len() == 50)
+        {
+            acknowledged.push(tag);
+        } else if body["errors"][0]["extensions"]["code"] != "SERVICE_UNAVAILABLE" {
+            panic!("a bulk write failed: {body:#}");
+        }
+    }
+    acknowledged
+}
+
+/// `kill -9` while bulk creates run: every batch is all there (its 50 users, 100 posts) or
+/// not there at all, and every acknowledged one is there.
+async fn bulk_writes_are_whole_or_absent_after_kill_9(backend: Backend) {
+    let Some(database) = TestDatabase::create(backend).await else {
+        return;
+    };
+    let mut acknowledged = Vec::new();
+    for _ in 0..2 {
+        let server = Server::start(&database.url);
+        let mut writers = JoinSet::new();
+        for writer in 0..4 {
+            writers.spawn(bulk_write_until_gone(
+                server.address.clone(),
+                writer + acknowledged.len() * 10,
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        server.crash();
+        while let Some(written) = writers.join_next().await {
+            acknowledged.extend(written.expect("a writer"));
+        }
+    }
+    assert!(
+        acknowledged.len() >= 4,
+        "too few batches to mean anything: {acknowledged:?}"
+    );
+
+    let server = Server::start(&database.url);
+    let mut batches: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for email in stored_emails(&server).await {
+        let tag = email.split('-').next().unwrap_or_default().to_owned();
+        *batches.entry(tag).or_default() += 1;
+    }
+    eprintln!(
+        "{backend:?}: {} batches acknowledged, {} stored",
+        acknowledged.len(),
+        batches.len()
+    );
+    let torn: Vec<_> = batches.iter().filter(|(_, users)| **users != 50).collect();
+    assert!(torn.is_empty(), "batches cut in part: {torn:?}");
+    let lost: Vec<&String> = acknowledged
+        .iter()
+        .filter(|tag| !batches.contains_key(*tag))
+        .collect();
+    assert!(lost.is_empty(), "acknowledged batches lost: {lost:?}");
+    server.stop();
+    let db = Database::connect(&database.url).await.expect("connect");
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM users WHERE (SELECT COUNT(*) FROM posts WHERE posts.author_id = users.id) <> 2",
+        ))
+        .await
+        .expect("count")
+        .expect("a row");
+    assert_eq!(
+        row.try_get::<i64>("", "n").expect("a count"),
+        0,
+        "a user without both posts"
+    );
+    let _ = db.close().await;
+    assert_sqlite_intact(&database).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_bulk_writes_are_whole_or_absent_after_kill_9() {
+    bulk_writes_are_whole_or_absent_after_kill_9(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_bulk_writes_are_whole_or_absent_after_kill_9() {
+    bulk_writes_are_whole_or_absent_after_kill_9(Backend::Postgres).await;
+}
