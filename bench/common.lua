@@ -25,6 +25,14 @@ function done(summary, latency, requests)
   io.write(string.format("FAILURES %d\n", total))
 end
 
+-- A tag of this wrk thread's own (each thread runs init), so the e-mail addresses the write
+-- workloads make never meet those of another thread or run.
+tag = "0"
+function init(args)
+  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+  tag = tostring(math.random(1, 1e9))
+end
+
 -- A request whose body is a GraphQL query with variables (JSON text).
 function graphql(query, variables)
   local body = '{"query":"' .. query .. '","variables":' .. (variables or "{}") .. '}'

@@ -2,11 +2,6 @@
 package.path = "bench/?.lua;" .. package.path
 require("common")
 local counter = 0
-local tag = tostring(math.random(1, 1e9)) .. "-" .. tostring(os.time())
-function init(args)
-  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
-  tag = tostring(math.random(1, 1e9))
-end
 request = function()
   counter = counter + 1
   return graphql("mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
