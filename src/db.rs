@@ -1,5 +1,5 @@
 //! Connecting to the database (SQLite or PostgreSQL, chosen by the URL) and migrating it, and
-//! the database a request works on ([`RequestDb`]).
+//! the database a request works on (`RequestDb`).
 
 use std::sync::Arc;
 use std::time::Duration;

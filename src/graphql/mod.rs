@@ -97,7 +97,7 @@ pub fn sdl() -> String {
 }
 
 /// Executes one request with DataLoaders of its own (nothing is cached across requests); an
-/// `@atomic` mutation in one transaction (see [`atomic`]).
+/// `@atomic` mutation in one transaction (see `graphql/atomic.rs`).
 ///
 /// The loaders' batch tasks run on this request's task instead of the runtime's worker threads:
 /// a batch then cannot fire on another thread while this request is still queueing keys, so a
