@@ -80,15 +80,18 @@ async fn insert_connected(
         .map(|mut new| {
             let category_id = match new.category.take() {
                 Some(CategoryRef::Id(id)) => Some(id),
-                Some(CategoryRef::Named(name)) => named
-                    .iter()
-                    .find(|category| category.name == name.as_str())
-                    .map(|category| category.id),
+                Some(CategoryRef::Named(name)) => Some(
+                    named
+                        .iter()
+                        .find(|category| category.name == name.as_str())
+                        .ok_or_else(|| DbErr::RecordNotFound(format!("category {name:?}")))?
+                        .id,
+                ),
                 None => None,
             };
-            inserted(new, category_id)
+            Ok(inserted(new, category_id))
         })
-        .collect();
+        .collect::<Result<_, DbErr>>()?;
     let products = write::insert::<Entity>(&txn, &rows).await?;
     txn.commit().await?;
     Ok(products)
