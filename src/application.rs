@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::db::{self, PoolSettings};
+use crate::graphql::group_commit::GroupCommit;
 use crate::http::{AppState, HttpSettings, app};
 use crate::live::{Hub, LiveSettings};
 use crate::server::{self, ServerTimeouts};
@@ -121,7 +122,12 @@ impl Application {
         Ok(Self {
             listener,
             address,
-            state: AppState::new(db.clone(), hub.clone(), setup.http),
+            state: AppState::new(
+                db.clone(),
+                hub.clone(),
+                setup.http,
+                setup.pool.sqlite_group_commit,
+            ),
             hub,
             db,
             timeouts: setup.timeouts,
@@ -137,6 +143,11 @@ impl Application {
     /// Its database connection pool (the one it serves with).
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// Its SQLite commit groups (none on PostgreSQL).
+    pub fn group_commit(&self) -> Option<Arc<GroupCommit>> {
+        self.state.group.clone()
     }
 
     /// Serves until `shutdown` resolves, lets in-flight requests finish within the grace

@@ -88,6 +88,15 @@ pub struct Config {
         global = true
     )]
     pub sqlite_durability: crate::db::SqliteDurability,
+    /// Most mutations that share one SQLite commit (and fsync); each is still answered only
+    /// after it. 1: every mutation commits alone.
+    #[arg(
+        long,
+        env = "SQLITE_GROUP_COMMIT",
+        default_value_t = crate::db::DEFAULT_SQLITE_GROUP_COMMIT,
+        global = true
+    )]
+    pub sqlite_group_commit: usize,
     /// Address to listen on.
     #[arg(long, env = "HOST", default_value = "127.0.0.1", global = true)]
     pub host: IpAddr,
@@ -159,6 +168,7 @@ impl From<&Config> for PoolSettings {
             max_connections: config.database_max_connections,
             acquire_timeout: std::time::Duration::from_secs(config.database_acquire_timeout_secs),
             sqlite_durability: config.sqlite_durability,
+            sqlite_group_commit: config.sqlite_group_commit,
         }
     }
 }

@@ -41,6 +41,9 @@ const SQLITE_ROW_BUFFER: usize = 1024;
 /// How long a SQLite connection waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// `SQLITE_GROUP_COMMIT` when not set.
+pub const DEFAULT_SQLITE_GROUP_COMMIT: usize = 64;
+
 /// `DATABASE_ACQUIRE_TIMEOUT_SECS` when not set.
 pub const DEFAULT_ACQUIRE_TIMEOUT_SECS: u64 = 5;
 
@@ -69,6 +72,8 @@ pub struct PoolSettings {
     pub acquire_timeout: Duration,
     /// SQLite's `synchronous` setting (PostgreSQL keeps its own configuration).
     pub sqlite_durability: SqliteDurability,
+    /// Most mutations that share one SQLite commit (1: each commits alone).
+    pub sqlite_group_commit: usize,
 }
 
 impl Default for PoolSettings {
@@ -77,6 +82,7 @@ impl Default for PoolSettings {
             max_connections: None,
             acquire_timeout: Duration::from_secs(DEFAULT_ACQUIRE_TIMEOUT_SECS),
             sqlite_durability: SqliteDurability::Full,
+            sqlite_group_commit: DEFAULT_SQLITE_GROUP_COMMIT,
         }
     }
 }

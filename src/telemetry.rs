@@ -46,6 +46,11 @@ pub fn count_statement() {
     let _ = STATEMENTS.try_with(|count| count.set(count.get() + 1));
 }
 
+/// Counts `statements` run for the current request elsewhere (on a task of their own).
+pub fn add_statements(statements: u64) {
+    let _ = STATEMENTS.try_with(|count| count.set(count.get() + statements));
+}
+
 /// Runs `work` and returns its output with the SQL statements it ran.
 pub async fn counting_statements<F: Future>(work: F) -> (F::Output, u64) {
     STATEMENTS

@@ -64,12 +64,11 @@ impl CustomDirectiveFactory for Atomic {
     }
 }
 
-/// Whether the operation `request` runs is a mutation marked `@atomic`.
-pub fn requested(request: &mut async_graphql::Request) -> bool {
+/// Whether the operation `request` runs is a mutation, and if so whether it is marked
+/// `@atomic` (`None` for a query, a subscription, or a document that does not parse).
+pub fn mutation(request: &mut async_graphql::Request) -> Option<bool> {
     let name = request.operation_name.clone();
-    let Ok(document) = request.parsed_query() else {
-        return false;
-    };
+    let document = request.parsed_query().ok()?;
     let operation = match (&document.operations, name) {
         (DocumentOperations::Single(operation), _) => Some(operation),
         (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name.as_str()),
@@ -78,14 +77,14 @@ pub fn requested(request: &mut async_graphql::Request) -> bool {
         }
         (DocumentOperations::Multiple(_), None) => None,
     };
-    operation.is_some_and(|operation| {
-        operation.node.ty == OperationType::Mutation
-            && operation
-                .node
-                .directives
-                .iter()
-                .any(|directive: &Positioned<Directive>| directive.node.name.node == NAME)
-    })
+    let operation = operation.filter(|operation| operation.node.ty == OperationType::Mutation)?;
+    Some(
+        operation
+            .node
+            .directives
+            .iter()
+            .any(|directive: &Positioned<Directive>| directive.node.name.node == NAME),
+    )
 }
 
 /// The transaction of an atomic operation. On SQLite it takes the write lock at once

@@ -7,6 +7,7 @@ mod batch;
 mod category;
 mod connection;
 mod filter;
+pub mod group_commit;
 mod listing;
 mod loader;
 mod mutation;
@@ -96,12 +97,9 @@ pub fn sdl() -> String {
     builder().finish().sdl()
 }
 
-/// Executes one request with DataLoaders of its own (nothing is cached across requests); an
-/// `@atomic` mutation in one transaction (see `graphql/atomic.rs`).
-///
-/// The loaders' batch tasks run on this request's task instead of the runtime's worker threads:
-/// a batch then cannot fire on another thread while this request is still queueing keys, so a
-/// nested list level costs one statement even on a busy machine.
+/// Executes one request: a query on the pool; a mutation on SQLite in the open commit group
+/// (`group`, see `graphql/group_commit.rs`), on PostgreSQL on the pool, or, marked `@atomic`,
+/// in one transaction of its own (see `graphql/atomic.rs`).
 ///
 /// `limits` must be those the schema was built with: they name its refusals. Unexpected errors
 /// are logged here, once per response.
@@ -109,6 +107,7 @@ pub async fn execute(
     schema: &AgoraSchema,
     mut request: async_graphql::Request,
     db: &DatabaseConnection,
+    group: Option<&Arc<group_commit::GroupCommit>>,
     limits: &Limits,
 ) -> async_graphql::Response {
     if let Ok(document) = request.parsed_query() {
@@ -117,36 +116,50 @@ pub async fn execute(
             return async_graphql::Response::from_errors(errors);
         }
     }
-    let transaction = if atomic::requested(&mut request) {
-        match atomic::begin(db).await {
-            Ok(transaction) => Some(Arc::new(transaction)),
-            Err(err) => {
-                let errors = vec![atomic::server_error(&err)];
-                error::log_unexpected(&errors);
-                return async_graphql::Response::from_errors(errors);
-            }
+    let mut response = match (atomic::mutation(&mut request), group) {
+        (Some(atomic), Some(group)) => {
+            let schema = schema.clone();
+            group
+                .run(
+                    atomic,
+                    move |db| async move { run(&schema, request, db).await },
+                )
+                .await
         }
-    } else {
-        None
+        (Some(true), None) => match atomic::begin(db).await {
+            Ok(transaction) => {
+                let transaction = Arc::new(transaction);
+                let db = RequestDb::Atomic(transaction.clone());
+                let response = run(schema, request, db).await;
+                atomic::finish(transaction, response).await
+            }
+            Err(err) => async_graphql::Response::from_errors(vec![atomic::server_error(&err)]),
+        },
+        _ => run(schema, request, RequestDb::Pool(db.clone())).await,
     };
-    let request_db = match &transaction {
-        Some(transaction) => RequestDb::Atomic(transaction.clone()),
-        None => RequestDb::Pool(db.clone()),
-    };
-    let (spawner, batches) = batch::BatchQueue::new();
-    // No extra wait: a batch starts as soon as the request has nothing else to do.
-    let loader = DataLoader::new(Loaders::new(request_db.clone()), spawner).delay(Duration::ZERO);
-    let mut request = request.data(loader).data(listing::ChildQueries::default());
-    if transaction.is_some() {
-        request = request.data(request_db);
-    }
-    let mut response = batches.drive_alongside(schema.execute(request)).await;
-    if let Some(transaction) = transaction {
-        response = atomic::finish(transaction, response).await;
-    }
     limits::name_refusals(&mut response, limits);
     error::log_unexpected(&response.errors);
     response
+}
+
+/// Runs `request` on `db` with DataLoaders of its own (nothing is cached across requests).
+///
+/// The loaders' batch tasks run on this request's task instead of the runtime's worker threads:
+/// a batch then cannot fire on another thread while this request is still queueing keys, so a
+/// nested list level costs one statement even on a busy machine.
+async fn run(
+    schema: &AgoraSchema,
+    request: async_graphql::Request,
+    db: RequestDb,
+) -> async_graphql::Response {
+    let (spawner, batches) = batch::BatchQueue::new();
+    // No extra wait: a batch starts as soon as the request has nothing else to do.
+    let loader = DataLoader::new(Loaders::new(db.clone()), spawner).delay(Duration::ZERO);
+    let mut request = request.data(loader).data(listing::ChildQueries::default());
+    if !matches!(db, RequestDb::Pool(_)) {
+        request = request.data(db);
+    }
+    batches.drive_alongside(schema.execute(request)).await
 }
 
 /// Runs a subscription: one response per event it delivers, each resolved with DataLoaders

@@ -36,6 +36,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::documents::ParsedDocuments;
+use crate::graphql::group_commit::GroupCommit;
 use crate::graphql::{self, AgoraSchema, build_schema};
 use crate::limits::{self, Limits};
 use crate::live::Hub;
@@ -111,14 +112,22 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     /// One permit per open WebSocket or event stream (`MAX_CONNECTIONS`).
     pub connections: Arc<Semaphore>,
+    /// SQLite's commit groups (none on PostgreSQL).
+    pub group: Option<Arc<GroupCommit>>,
 }
 
 impl AppState {
     /// The state of a service over `db`, its subscriptions fed by `hub`, guarded as
-    /// `settings` say.
-    pub fn new(db: DatabaseConnection, hub: Arc<Hub>, settings: HttpSettings) -> Self {
+    /// `settings` say; on SQLite up to `group_commit` mutations share a commit.
+    pub fn new(
+        db: DatabaseConnection,
+        hub: Arc<Hub>,
+        settings: HttpSettings,
+        group_commit: usize,
+    ) -> Self {
         Self {
             schema: build_schema(db.clone(), hub.clone(), &settings.limits),
+            group: GroupCommit::new(&db, group_commit),
             db,
             settings: Arc::new(settings),
             persisted: Arc::default(),
@@ -408,6 +417,7 @@ async fn execute(
         &state.schema,
         request,
         &state.db,
+        state.group.as_ref(),
         &state.settings.limits,
     ));
     let finished = tokio::time::timeout(state.settings.request_timeout, running).await;

@@ -54,8 +54,13 @@ pub fn results(
         )
         .boxed(),
         Kind::Query | Kind::Mutation => stream::once(async move {
-            let running =
-                graphql::execute(&state.schema, request, &state.db, &state.settings.limits);
+            let running = graphql::execute(
+                &state.schema,
+                request,
+                &state.db,
+                state.group.as_ref(),
+                &state.settings.limits,
+            );
             let finished = tokio::time::timeout(state.settings.request_timeout, running).await;
             if kind == Kind::Mutation {
                 state.hub.written();

@@ -40,6 +40,8 @@ pub struct TestApp {
     /// A connection to the app's database, for looking behind the API.
     pub db: DatabaseConnection,
     statements: Arc<AtomicUsize>,
+    /// SQLite's commit groups.
+    pub group_commit: Option<Arc<agora::graphql::group_commit::GroupCommit>>,
     server: JoinHandle<()>,
     /// Dropped after the server (fields drop in order), taking the database with it.
     database: TestDatabase,
@@ -273,6 +275,7 @@ impl TestApp {
             .expect("build agora on the test database");
         let address = format!("http://{}", application.address());
         let db = application.db().clone();
+        let group_commit = application.group_commit();
         let server = tokio::spawn(async move {
             let _ = application.serve_until(std::future::pending()).await;
         });
@@ -281,6 +284,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             db,
             statements,
+            group_commit,
             server,
             database,
         }

@@ -45,6 +45,7 @@ mod crashes;
 mod dataset;
 mod faults;
 mod fuzz;
+mod group_commit;
 mod guarding;
 mod hostile;
 mod http;
