@@ -1,6 +1,6 @@
 //! Group commit on SQLite: mutation requests that arrive together share one transaction and one
 //! fsync. SQLite has one writer at a time anyway; what each write waited for was its own fsync
-//! (`synchronous=FULL`). Here each mutation runs alone in a savepoint of the open group, and the
+//! (`synchronous=FULL`). Here each mutation runs alone in the open group's transaction, and the
 //! group commits when nobody is queued behind it (or it holds `SQLITE_GROUP_COMMIT` mutations);
 //! every member answers only after that commit, so nothing is acknowledged before it is on disk.
 //!
@@ -31,8 +31,8 @@ const STALLED: Duration = Duration::from_secs(2);
 struct Group {
     /// Which group this is.
     number: u64,
-    /// The group's transaction.
-    transaction: DatabaseTransaction,
+    /// The group's transaction (shared with the member running, while it runs).
+    transaction: Arc<DatabaseTransaction>,
     /// Members run so far.
     members: usize,
     /// The outcome of the commit, for the members waiting for it.
@@ -108,7 +108,11 @@ impl GroupCommit {
         self.commits.fetch_add(1, Ordering::SeqCst);
         metrics::counter!("agora_sqlite_commits_total").increment(1);
         metrics::histogram!("agora_sqlite_commit_group_size").record(group.members as f64);
-        let result = group.transaction.commit().await.map_err(AppError::from);
+        let result = match Arc::try_unwrap(group.transaction) {
+            Ok(transaction) => transaction.commit().await.map_err(AppError::from),
+            // Dropping the last handle rolls it back.
+            Err(_) => Err(internal("a mutation outlived its group")),
+        };
         let _ = group.outcome.send(Some(result.clone()));
         result
     }
@@ -127,7 +131,7 @@ impl GroupCommit {
                     let number = self.begun.fetch_add(1, Ordering::SeqCst) as u64;
                     *open = Some(Group {
                         number,
-                        transaction,
+                        transaction: Arc::new(transaction),
                         members: 0,
                         outcome: watch::channel(None).0,
                     });
@@ -138,24 +142,33 @@ impl GroupCommit {
         let Some(group) = open.as_mut() else {
             return failed(async_graphql::Response::default(), &internal("no group"));
         };
-        let savepoint = match group.transaction.begin().await {
-            Ok(savepoint) => Arc::new(savepoint),
-            Err(err) => {
-                // Whoever ran before waits for this group: it ends here.
-                let _ = self.commit(open.take()).await;
-                return failed(async_graphql::Response::default(), &err.into());
+        // An `@atomic` mutation runs in a savepoint, to be undone on its own; any other needs
+        // none: a failed statement undoes itself, and writes of several statements take a
+        // savepoint of their own (`begin()` on what they are given).
+        let (response, ended) = if atomic {
+            let savepoint = match group.transaction.begin().await {
+                Ok(savepoint) => Arc::new(savepoint),
+                Err(err) => {
+                    // Whoever ran before waits for this group: it ends here.
+                    let _ = self.commit(open.take()).await;
+                    return failed(async_graphql::Response::default(), &err.into());
+                }
+            };
+            let mut response = work(RequestDb::Atomic(savepoint.clone())).await;
+            let undo = !response.errors.is_empty();
+            if undo {
+                response.data = Value::Null;
             }
+            let ended = match Arc::try_unwrap(savepoint) {
+                Ok(savepoint) if undo => savepoint.rollback().await,
+                Ok(savepoint) => savepoint.commit().await,
+                Err(_) => Err(DbErr::Custom("a savepoint outlived its mutation".into())),
+            };
+            (response, ended)
+        } else {
+            let response = work(RequestDb::Atomic(group.transaction.clone())).await;
+            (response, Ok(()))
         };
-        let mut response = work(RequestDb::Atomic(savepoint.clone())).await;
-        let undo = atomic && !response.errors.is_empty();
-        let ended = match Arc::try_unwrap(savepoint) {
-            Ok(savepoint) if undo => savepoint.rollback().await,
-            Ok(savepoint) => savepoint.commit().await,
-            Err(_) => Err(DbErr::Custom("a savepoint outlived its mutation".into())),
-        };
-        if undo {
-            response.data = Value::Null;
-        }
         if let Err(err) = ended {
             // The group's transaction may be unusable now: it ends here, for every member.
             let group = open.take();
@@ -166,10 +179,18 @@ impl GroupCommit {
             }
             return failed(response, &err);
         }
+        let Some(group) = open.as_mut() else {
+            return failed(response, &internal("no group"));
+        };
         group.members += 1;
         let mut outcome = group.outcome.subscribe();
         let number = group.number;
-        if self.queued.load(Ordering::SeqCst) == 0 || group.members >= self.max_members {
+        // After a failure of the database itself SQLite may have rolled the transaction back on
+        // its own: the group ends here rather than run more members outside of it.
+        if self.queued.load(Ordering::SeqCst) == 0
+            || group.members >= self.max_members
+            || database_failed(&response)
+        {
             let result = self.commit(open.take()).await;
             drop(open);
             return answered(response, result);
@@ -194,6 +215,15 @@ impl GroupCommit {
         };
         answered(response, result)
     }
+}
+
+/// Whether `response` has an error of the database rather than of the request.
+fn database_failed(response: &async_graphql::Response) -> bool {
+    response.errors.iter().any(|error| {
+        let code = error.extensions.as_ref().and_then(|ext| ext.get("code"));
+        matches!(code, Some(Value::String(code))
+            if code == "SERVICE_UNAVAILABLE" || code == "INTERNAL_SERVER_ERROR")
+    })
 }
 
 /// `response`, or, when its group did not commit, the error that says so.
