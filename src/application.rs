@@ -100,7 +100,7 @@ impl Application {
                 observer();
             }
         });
-        db::migrate(&db)
+        db::migrate(&setup.database_url)
             .await
             .context("cannot apply the database migrations")?;
         let listener = TcpListener::bind(setup.address)

@@ -104,7 +104,7 @@ pub async fn migrate(config: &Config, action: config::MigrateAction) -> anyhow::
     use config::MigrateAction;
     use migration::{Migrator, MigratorTrait};
 
-    let db = db::connect(&config.database_url)
+    let db = db::connect_for_migrations(&config.database_url)
         .await
         .context("cannot open the database (check DATABASE_URL)")?;
     match action {
@@ -129,7 +129,7 @@ pub async fn seed(config: &Config, plan: &seed::SeedPlan) -> anyhow::Result<()> 
     let db = db::connect_with(&config.database_url, &config.into())
         .await
         .context("cannot open the database (check DATABASE_URL)")?;
-    db::migrate(&db)
+    db::migrate(&config.database_url)
         .await
         .context("cannot apply the database migrations")?;
     let report = seed::seed(&db, plan).await?;
