@@ -9,7 +9,7 @@ use sea_orm::{
 
 use super::with_folded;
 use super::write;
-use crate::domain::category::{CategoryName, CategoryPatch, NewCategory, NewProductOfCategory};
+use crate::domain::category::{CategoryName, CategoryPatch, NewCategory};
 use crate::entity::category::{ActiveModel, Column, Entity, Model};
 use crate::entity::product;
 use crate::error::{AppError, on_constraint, violates_unique};
@@ -32,27 +32,16 @@ async fn insert_with_products(
     db: &(impl ConnectionTrait + TransactionTrait),
     news: Vec<NewCategory>,
 ) -> Result<Vec<Model>, DbErr> {
-    let (rows, products): (Vec<ActiveModel>, Vec<Vec<NewProductOfCategory>>) = news
+    let categories = news
         .into_iter()
         .map(|new| (named(new.name), new.products))
-        .unzip();
-    let txn = db.begin().await?;
-    let categories = write::insert::<Entity>(&txn, &rows).await?;
-    let products: Vec<product::ActiveModel> = categories
-        .iter()
-        .zip(products)
-        .flat_map(|(category, products)| {
-            let id = category.id;
-            products
-                .into_iter()
-                .map(move |new| super::product::inserted_of(id, new))
-        })
         .collect();
-    if !products.is_empty() {
-        write::insert::<product::Entity>(&txn, &products).await?;
-    }
-    txn.commit().await?;
-    Ok(categories)
+    write::insert_with_children::<Entity, product::Entity, _>(
+        db,
+        categories,
+        super::product::inserted_of,
+    )
+    .await
 }
 
 /// Inserts a category (with its products) and returns it as stored.

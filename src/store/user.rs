@@ -4,9 +4,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait as _, Order, PostgresQueryBuilder, Query, QueryBuilder as _,
 };
-use sea_orm::{
-    ColumnTrait as _, DbErr, QuerySelect as _, TransactionSession as _, TransactionTrait,
-};
+use sea_orm::{ColumnTrait as _, DbErr, QuerySelect as _, TransactionTrait};
 use sea_orm::{
     Condition, ConnectionTrait, DatabaseBackend, EntityTrait, IdenStatic as _, QueryFilter,
     QueryOrder, Statement,
@@ -180,25 +178,9 @@ async fn insert_with_posts(
     db: &(impl ConnectionTrait + TransactionTrait),
     news: Vec<NewUser>,
 ) -> Result<Vec<Model>, DbErr> {
-    let (rows, posts): (Vec<ActiveModel>, Vec<Vec<NewPostOfUser>>) =
-        news.into_iter().map(inserted).unzip();
-    let txn = db.begin().await?;
-    let users = write::insert::<Entity>(&txn, &rows).await?;
-    let posts: Vec<post::ActiveModel> = users
-        .iter()
-        .zip(posts)
-        .flat_map(|(user, posts)| {
-            let author = user.id;
-            posts
-                .into_iter()
-                .map(move |new| super::post::inserted_of(author, new))
-        })
-        .collect();
-    if !posts.is_empty() {
-        write::insert::<post::Entity>(&txn, &posts).await?;
-    }
-    txn.commit().await?;
-    Ok(users)
+    let users = news.into_iter().map(inserted).collect();
+    write::insert_with_children::<Entity, post::Entity, _>(db, users, super::post::inserted_of)
+        .await
 }
 
 /// Inserts a user (with its posts) and returns it as stored.

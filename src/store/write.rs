@@ -13,7 +13,8 @@ use sea_orm::ActiveValue;
 use sea_orm::sea_query::{Alias, Expr, InsertStatement, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
-    Iterable as _, ModelTrait, PrimaryKeyTrait, QueryFilter, Value,
+    Iterable as _, ModelTrait, PrimaryKeyTrait, QueryFilter, TransactionSession as _,
+    TransactionTrait, Value,
 };
 
 use super::sql;
@@ -125,6 +126,11 @@ fn stamp_for<E: Stamped>(backend: DatabaseBackend, changes: &E::ActiveModel) -> 
             ));
         }
     }
+    stamp_when::<E>(backend, changed)
+}
+
+/// The new stamp of a row of `E`: bumped when `changed` holds, kept otherwise.
+fn stamp_when<E: Stamped>(backend: DatabaseBackend, changed: Condition) -> Expr {
     Expr::case(changed, bumped::<E>(backend))
         .finally(Expr::col((E::default(), E::UPDATED_AT)))
         .into()
@@ -203,6 +209,38 @@ pub async fn insert_one<E: Stamped>(
         .ok_or_else(|| DbErr::RecordNotInserted)
 }
 
+/// Inserts parent rows of `P` and, in the same transaction, the children of each (`child`
+/// makes a child's row from its parent's id): a statement per table, parents returned in the
+/// order given.
+///
+/// # Errors
+/// When a statement fails (a constraint: the caller maps it).
+pub async fn insert_with_children<P, C, N>(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    parents: Vec<(P::ActiveModel, Vec<N>)>,
+    child: impl Fn(i32, N) -> C::ActiveModel,
+) -> Result<Vec<P::Model>, DbErr>
+where
+    P: Stamped,
+    C: Stamped,
+{
+    let (rows, children): (Vec<P::ActiveModel>, Vec<Vec<N>>) = parents.into_iter().unzip();
+    let txn = db.begin().await?;
+    let inserted = insert::<P>(&txn, &rows).await?;
+    let mut child_rows = Vec::new();
+    for (parent, children) in inserted.iter().zip(children) {
+        let Ok(id) = i32::try_from(id_of::<P>(parent)) else {
+            return Err(DbErr::Custom("a parent id out of range".into()));
+        };
+        child_rows.extend(children.into_iter().map(|new| child(id, new)));
+    }
+    if !child_rows.is_empty() {
+        insert::<C>(&txn, &child_rows).await?;
+    }
+    txn.commit().await?;
+    Ok(inserted)
+}
+
 /// Runs an `INSERT` of `E`, returning its rows by id: the order of a multi-row `VALUES` (ids
 /// are drawn row by row), which SQLite's `RETURNING` does not promise to keep.
 ///
@@ -241,10 +279,7 @@ pub fn on_conflict_update<E: Stamped>(
             excluded(column),
         ));
     }
-    let stamp: Expr = Expr::case(changed, bumped::<E>(backend))
-        .finally(Expr::col((E::default(), E::UPDATED_AT)))
-        .into();
-    conflict.value(E::UPDATED_AT, stamp);
+    conflict.value(E::UPDATED_AT, stamp_when::<E>(backend, changed));
     conflict
 }
 
