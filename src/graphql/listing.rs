@@ -19,15 +19,14 @@ use crate::domain::page::{ChildPage, Page};
 use crate::store;
 use crate::store::sql::{self, ChildrenQuery};
 
-/// Row `id` of `T`, or `None`.
+/// Row `id` of `T`, or `None`; one statement, its to-one relation joined in when the
+/// selection asks for it.
 ///
 /// # Errors
 /// `Internal` when the database fails.
 pub async fn find<T: Table>(ctx: &Context<'_>, id: i32) -> Result<Option<T>> {
-    let row = store::find::<T::Entity>(&db(ctx)?, T::ID, id)
-        .await
-        .extend()?;
-    Ok(row.map(T::from_row))
+    let join = T::JOINS.is_some_and(|field| ctx.look_ahead().field(field).exists());
+    T::lookup(&db(ctx)?, id, join).await.extend()
 }
 
 /// The rows of `T` that meet `filter` and `extra`, in the order `order_by` then `id`; one page

@@ -1,6 +1,7 @@
 //! Per-request DataLoaders for the nested fields: every parent of a list level is loaded with
 //! one statement, whatever the page size (no N+1). A key holds the very query that will run,
-//! so two selections batch together only when they would run the same statement.
+//! so two selections batch together only when they would run the same statement. A to-one row
+//! that the parent's own statement read ([`Joined`]) is used as it is.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -8,6 +9,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
+use async_graphql::{Context, ResultExt};
 use sea_orm::{ModelTrait, Value};
 
 use super::table::{Row, Table};
@@ -56,6 +58,30 @@ impl<T> Hash for ById<T> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.0.hash(state);
     }
+}
+
+/// The row of a to-one relation as the parent's own statement read it: `None` when that statement
+/// did not join it, `Some(None)` when it did and found no row.
+pub type Joined<M> = Option<Option<M>>;
+
+/// The row of `T` whose id is `id`: the one in `joined` if the parent's statement read it, else
+/// loaded in the request's batch.
+///
+/// # Errors
+/// `Internal` when the database fails.
+pub async fn to_one<T: Table>(
+    ctx: &Context<'_>,
+    id: i32,
+    joined: &Joined<Row<T>>,
+) -> async_graphql::Result<Option<T>> {
+    let row = match joined {
+        Some(row) => row.clone(),
+        None => super::loader(ctx)?
+            .load_one(ById::<T>::new(id))
+            .await
+            .extend()?,
+    };
+    Ok(row.map(T::from_row))
 }
 
 /// The children of one parent under one query (for `User.posts`, `Category.products`).

@@ -134,7 +134,7 @@ macro_rules! mutations {
                 let new = <$New>::from_input(input, None).extend()?;
                 let db = $crate::graphql::db(ctx)?;
                 let row = $crate::store::$store::create(&db, new).await.extend()?;
-                Ok($Node(row))
+                Ok(<$Node as $crate::graphql::table::Table>::from_row(row))
             }
 
             $(#[$bulk_doc])*
@@ -151,7 +151,7 @@ macro_rules! mutations {
                     .await
                     .map_err(|err| err.at("inputs"))
                     .extend()?;
-                Ok(rows.into_iter().map($Node).collect())
+                Ok(rows.into_iter().map(<$Node as $crate::graphql::table::Table>::from_row).collect())
             }
 
             $(#[$update_doc])*
@@ -170,7 +170,7 @@ macro_rules! mutations {
                 let row = $crate::store::$store::update(&db, id, patch, expected_updated_at)
                     .await
                     .extend()?;
-                Ok($Node(row))
+                Ok(<$Node as $crate::graphql::table::Table>::from_row(row))
             }
 
             $($($others)*)?
@@ -189,7 +189,7 @@ macro_rules! mutations {
                 let row = $crate::store::$store::delete(&db, id, expected_updated_at)
                     .await
                     .extend()?;
-                Ok($Node(row))
+                Ok(<$Node as $crate::graphql::table::Table>::from_row(row))
             }
         }
     };

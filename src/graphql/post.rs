@@ -8,8 +8,9 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition};
 
 use super::filter::{BooleanFilter, DateTimeFilter, IntFilter, OrderBy, StringFilter};
-use super::loader::ById;
+use super::loader::Joined;
 use super::mutation::{FromCreateInput, required, under};
+use super::table::Table as _;
 use super::user::{User, UserWhere};
 use super::{db, list_cost, listing, loader};
 use crate::domain::page::Page;
@@ -19,66 +20,64 @@ use crate::error::AppError;
 use crate::store;
 
 /// A post written by a user.
-pub struct Post(pub(super) post::Model);
+pub struct Post {
+    row: post::Model,
+    author: Joined<user::Model>,
+}
 
 #[Object]
 impl Post {
     /// The row id.
     async fn id(&self) -> i32 {
-        self.0.id
+        self.row.id
     }
 
     /// The global id (Relay): `node(nodeId:)` finds this post again.
     pub(super) async fn node_id(&self) -> ID {
-        super::node::global_id::<Self>(self.0.id)
+        super::node::global_id::<Self>(self.row.id)
     }
 
     /// Title, 5–100 characters.
     async fn title(&self) -> &str {
-        &self.0.title
+        &self.row.title
     }
 
     /// Body, at least 20 characters.
     async fn content(&self) -> &str {
-        &self.0.content
+        &self.row.content
     }
 
     /// Whether the post is published.
     async fn published(&self) -> bool {
-        self.0.published
+        self.row.published
     }
 
     /// The id of the author.
     async fn author_id(&self) -> i32 {
-        self.0.author_id
+        self.row.author_id
     }
 
     /// When the post was created (UTC).
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.row.created_at
     }
 
     /// When it last changed (UTC): its creation, then every write that changed it. Send it
     /// back as `expectedUpdatedAt` to write only if nobody changed it since.
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+        self.row.updated_at
     }
 
     /// The author.
     async fn author(&self, ctx: &Context<'_>) -> Result<User> {
-        let author = loader(ctx)?
-            .load_one(ById::<User>::new(self.0.author_id))
-            .await
-            .extend()?;
+        let author = loader::to_one(ctx, self.row.author_id, &self.author).await?;
         // Only a concurrent delete of the author (and so of this post) can make it vanish.
-        author
-            .map(User)
-            .ok_or_else(|| AppError::NotFound("Author not found").extend())
+        author.ok_or_else(|| AppError::NotFound("Author not found").extend())
     }
 }
 
 super::table::entity! {
-    node: Post(post);
+    node: Post(post) joins author: user;
     /// A column of posts, for ordering and grouping.
     field: PostField;
     /// Conditions on posts; all given ones must hold.
@@ -237,7 +236,7 @@ super::mutation::mutations! {
             let post = store::post::publish(&db(ctx)?, id, expected_updated_at)
                 .await
                 .extend()?;
-            Ok(Post(post))
+            Ok(Post::from_row(post))
         }
     }
     /// Deletes a post; returns it as it was. Errors: `NOT_FOUND`.

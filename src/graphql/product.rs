@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, Condition};
 
 use super::category::{Category, CategoryWhere};
 use super::filter::{DateTimeFilter, FloatFilter, IntFilter, OrderBy, StringFilter};
-use super::loader::ById;
+use super::loader::Joined;
 use super::mutation::{FromCreateInput, required, under};
 use super::{list_cost, listing, loader};
 use crate::domain::category::CategoryName;
@@ -18,61 +18,60 @@ use crate::entity::{category, product};
 use crate::error::AppError;
 
 /// A product for sale.
-pub struct Product(pub(super) product::Model);
+pub struct Product {
+    row: product::Model,
+    category: Joined<category::Model>,
+}
 
 #[Object]
 impl Product {
     /// The row id.
     async fn id(&self) -> i32 {
-        self.0.id
+        self.row.id
     }
 
     /// The global id (Relay): `node(nodeId:)` finds this product again.
     pub(super) async fn node_id(&self) -> ID {
-        super::node::global_id::<Self>(self.0.id)
+        super::node::global_id::<Self>(self.row.id)
     }
 
     /// Name, 1–100 characters.
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.row.name
     }
 
     /// Price, a finite number of at least 0.
     async fn price(&self) -> f64 {
-        self.0.price
+        self.row.price
     }
 
     /// Units in stock, at least 0.
     async fn stock(&self) -> i32 {
-        self.0.stock
+        self.row.stock
     }
 
     /// The id of the category, if any.
     async fn category_id(&self) -> Option<i32> {
-        self.0.category_id
+        self.row.category_id
     }
 
     /// When it last changed (UTC): its creation, then every write that changed it. Send it
     /// back as `expectedUpdatedAt` to write only if nobody changed it since.
     async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+        self.row.updated_at
     }
 
     /// The category, if any.
     async fn category(&self, ctx: &Context<'_>) -> Result<Option<Category>> {
-        let Some(id) = self.0.category_id else {
+        let Some(id) = self.row.category_id else {
             return Ok(None);
         };
-        let category = loader(ctx)?
-            .load_one(ById::<Category>::new(id))
-            .await
-            .extend()?;
-        Ok(category.map(Category))
+        loader::to_one(ctx, id, &self.category).await
     }
 }
 
 super::table::entity! {
-    node: Product(product);
+    node: Product(product) joins category: category;
     /// A column of products, for ordering and grouping.
     field: ProductField;
     /// Conditions on products; all given ones must hold.

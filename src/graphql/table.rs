@@ -3,10 +3,11 @@
 //! for `orderBy` / `groupBy`, the `where` input, the group key, and the `Table` implementation.
 
 use async_graphql::{InputType, OutputType};
-use sea_orm::EntityTrait;
+use sea_orm::{DatabaseExecutor, EntityTrait};
 
 use super::aggregate::Statistics;
 use super::filter::WhereInput;
+use crate::error::AppError;
 
 /// The column type of an entity's table.
 pub type Column<T> = <<T as Table>::Entity as EntityTrait>::Column;
@@ -27,19 +28,47 @@ pub trait Table: OutputType + Send + Sync + Sized + 'static {
     const ID: Column<Self>;
     /// Its GraphQL type name (in global ids).
     const NAME: &'static str;
+    /// The field of its to-one relation, if it has one (`author` of `Post`): a lookup by id
+    /// that selects it reads the related row in its own statement.
+    const JOINS: Option<&'static str>;
 
     /// The API object of a row.
     fn from_row(row: Row<Self>) -> Self;
+
+    /// Row `id`, with the row of its to-one relation read by the same statement when `join`.
+    fn lookup(
+        db: &DatabaseExecutor<'_>,
+        id: i32,
+        join: bool,
+    ) -> impl Future<Output = Result<Option<Self>, AppError>> + Send;
 }
+
+/// The API object of a row, none of its relations read yet.
+macro_rules! unjoined {
+    ($row:ident) => {
+        Self($row)
+    };
+    ($row:ident $joined:ident) => {
+        Self {
+            row: $row,
+            $joined: None,
+        }
+    };
+}
+pub(crate) use unjoined;
 
 /// Declares an entity's column enum (`XField`), `where` input (`XWhere`, with `and`, `or` and
 /// `not`), group key (`XGroupKey`) and its [`Table`] implementation, from one list of columns:
 /// `Variant field: KeyType, FilterType;` (the variant names both the enum value and the table's
 /// column), then the relation filters: `field: Type = RelatedColumn => OwnColumn;` for "a row
 /// whose `RelatedColumn` equals this row's `OwnColumn` meets the condition".
+///
+/// `node: Post(post) joins author: user;` names a to-one relation that a lookup joins (see
+/// [`Table::JOINS`]); such a node is a struct of its `row` and that field, a
+/// [`Joined`](super::loader::Joined) row of the related table.
 macro_rules! entity {
     (
-        node: $Node:ident($table:ident);
+        node: $Node:ident($table:ident) $(joins $joined:ident: $joined_table:ident)?;
         $(#[$field_doc:meta])* field: $Field:ident;
         $(#[$where_doc:meta])* filter: $Where:ident;
         $(#[$key_doc:meta])* key: $Key:ident;
@@ -150,9 +179,29 @@ macro_rules! entity {
             type Aggregate = $Aggregate;
             const ID: $table::Column = $table::Column::Id;
             const NAME: &'static str = stringify!($Node);
+            const JOINS: Option<&'static str> = [$(Some(stringify!($joined)),)? None][0];
 
             fn from_row(row: $table::Model) -> Self {
-                Self(row)
+                $crate::graphql::table::unjoined!(row $($joined)?)
+            }
+
+            async fn lookup(
+                db: &sea_orm::DatabaseExecutor<'_>,
+                id: i32,
+                join: bool,
+            ) -> Result<Option<Self>, $crate::error::AppError> {
+                $(if join {
+                    let found = $crate::store::find_joined::<$table::Entity, $joined_table::Entity>(
+                        db,
+                        Self::ID,
+                        id,
+                    )
+                    .await?;
+                    return Ok(found.map(|(row, $joined)| Self { row, $joined: Some($joined) }));
+                })?
+                let _ = join;
+                let row = $crate::store::find::<$table::Entity>(db, Self::ID, id).await?;
+                Ok(row.map(Self::from_row))
             }
         }
     };

@@ -14,6 +14,7 @@ pub mod write;
 use sea_orm::ActiveValue::{self, Set};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    Related,
 };
 
 use crate::domain::fold;
@@ -83,6 +84,30 @@ pub async fn find<E: EntityTrait>(
     id: i32,
 ) -> Result<Option<E::Model>, AppError> {
     Ok(sql::fetch_first(db, E::find().filter(id_column.eq(id))).await?)
+}
+
+/// Row `id` of `E` and the row of `R` it refers to (a to-one relation, `None` when it refers
+/// to none), read by one statement: a `LEFT JOIN` on the relation.
+///
+/// # Errors
+/// `Internal` when the database fails.
+pub async fn find_joined<E, R>(
+    db: &impl ConnectionTrait,
+    id_column: E::Column,
+    id: i32,
+) -> Result<Option<(E::Model, Option<R::Model>)>, AppError>
+where
+    E: EntityTrait + Related<R>,
+    R: EntityTrait,
+{
+    // No `LIMIT`: an id matches one row at most, and a bound limit would make SQLite compile
+    // the statement again on every call (see `sql::fetch_page`).
+    let rows = E::find()
+        .filter(id_column.eq(id))
+        .find_also_related(R::default())
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().next())
 }
 
 /// The rows of `E` among `ids`, in no particular order.

@@ -51,6 +51,7 @@ mod hostile;
 mod http;
 mod live;
 mod loaders;
+mod lookups;
 mod persisted;
 mod posts;
 mod products;

@@ -1,0 +1,287 @@
+//! Lookups by id (`post(id:)`, `product(id:)`) read their to-one relation in their own
+//! statement when the selection asks for it: one statement, and the same answer as the list
+//! fields, which go through the loaders (a differential property over random selections).
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, ids};
+
+on_every_backend!(
+    a_post_with_its_author_is_one_statement,
+    a_product_with_its_category_is_one_statement,
+    lookups_answer_as_the_lists_do,
+);
+
+/// Three users with two posts each, two categories with two products each and two products
+/// without a category; returns the post and product ids.
+async fn seed(app: &TestApp) -> (Vec<i64>, Vec<i64>) {
+    let data = app
+        .data(
+            r#"mutation {
+              createUsers(inputs: [
+                { name: "Ada", email: "ada@example.com", age: 36, posts: [
+                  { title: "Engines of thought", content: "On the analytical engine, at length." },
+                  { title: "Notes, again", content: "A second post that is long enough." } ] },
+                { name: "Grace", email: "grace@example.com", age: 85, city: "Arlington", posts: [
+                  { title: "Compilers", content: "Why a machine should write the code." },
+                  { title: "Nanoseconds", content: "A foot of wire, handed out in class." } ] },
+                { name: "Linus", email: "linus@example.com", age: 55, isActive: false, posts: [
+                  { title: "Just a hobby", content: "Won't be big and professional like gnu." },
+                  { title: "Monoliths", content: "A reply in a long thread about kernels." } ] }
+              ]) { posts { id } }
+              createCategories(inputs: [
+                { name: "Tools", products: [{ name: "Hammer", price: 12.5, stock: 3 },
+                                            { name: "Saw", price: 20 }] },
+                { name: "Books", products: [{ name: "Notes", price: 7.25, stock: 9 },
+                                            { name: "Atlas", price: 30, stock: 1 }] }
+              ]) { products { id } }
+              createProducts(inputs: [{ name: "Loose", price: 1 }, { name: "Odd", price: 2.5 }]) { id }
+            }"#,
+            json!({}),
+        )
+        .await;
+    let posts = data["createUsers"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .flat_map(|user| ids(&user["posts"]))
+        .collect();
+    let mut products: Vec<i64> = data["createCategories"]
+        .as_array()
+        .expect("categories")
+        .iter()
+        .flat_map(|category| ids(&category["products"]))
+        .collect();
+    products.extend(ids(&data["createProducts"]));
+    (posts, products)
+}
+
+async fn a_post_with_its_author_is_one_statement(app: &TestApp) {
+    let (posts, _) = seed(app).await;
+    let selections = [
+        "post(id: $id) { id title author { id name email } }",
+        "post(id: $id) { title writer: author { name } }",
+        "post(id: $id) { ...on Post { author { name } } }",
+        "post(id: $id) { ...Written } } fragment Written on Post { author { name }",
+        "post(id: $id) { title }",
+    ];
+    for selection in selections {
+        app.reset_statements();
+        let data = app
+            .data(
+                &format!("query($id: Int!) {{ {selection} }}"),
+                json!({ "id": posts[2] }),
+            )
+            .await;
+        assert_eq!(app.statements(), 1, "{selection}");
+        assert!(data["post"].is_object(), "{selection}: {data}");
+        let author = data["post"]
+            .get("author")
+            .or_else(|| data["post"].get("writer"));
+        if let Some(author) = author {
+            assert_eq!(author["name"], "Grace", "{selection}");
+        }
+    }
+    app.reset_statements();
+    let data = app
+        .data("{ post(id: 999999) { author { name } } }", json!({}))
+        .await;
+    assert_eq!(data["post"], Value::Null);
+    assert_eq!(app.statements(), 1);
+}
+
+async fn a_product_with_its_category_is_one_statement(app: &TestApp) {
+    let (_, products) = seed(app).await;
+    for (id, category) in [
+        (products[0], json!({ "name": "Tools" })),
+        (products[4], Value::Null),
+    ] {
+        app.reset_statements();
+        let data = app
+            .data(
+                "query($id: Int!) { product(id: $id) { name category { name } } }",
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(app.statements(), 1, "product {id}");
+        assert_eq!(data["product"]["category"], category, "product {id}");
+    }
+}
+
+/// The object types a selection can be on; each has one relation.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Post,
+    User,
+    Product,
+    Category,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Post => "Post",
+            Self::User => "User",
+            Self::Product => "Product",
+            Self::Category => "Category",
+        }
+    }
+
+    fn scalars(self) -> &'static [&'static str] {
+        match self {
+            Self::Post => &[
+                "id",
+                "nodeId",
+                "title",
+                "content",
+                "published",
+                "authorId",
+                "createdAt",
+                "updatedAt",
+                "__typename",
+            ],
+            Self::User => &[
+                "id",
+                "nodeId",
+                "name",
+                "email",
+                "age",
+                "city",
+                "isActive",
+                "createdAt",
+                "updatedAt",
+            ],
+            Self::Product => &[
+                "id",
+                "nodeId",
+                "name",
+                "price",
+                "stock",
+                "categoryId",
+                "updatedAt",
+                "__typename",
+            ],
+            Self::Category => &["id", "nodeId", "name", "updatedAt"],
+        }
+    }
+
+    /// The relation field (with its arguments) and the type it leads to.
+    fn relation(self) -> (&'static str, Kind) {
+        match self {
+            Self::Post => ("author", Self::User),
+            Self::User => ("posts(limit: 2)", Self::Post),
+            Self::Product => ("category", Self::Category),
+            Self::Category => ("products(limit: 2)", Self::Product),
+        }
+    }
+}
+
+/// How a relation is written in the selection.
+#[derive(Clone, Copy, Debug)]
+enum Written {
+    Plain,
+    Aliased,
+    InlineFragment,
+    NamedFragment,
+    Included,
+    Skipped,
+}
+
+/// A random selection on one type: some of its scalars, maybe its relation.
+#[derive(Clone, Debug)]
+struct Selection {
+    scalars: Vec<&'static str>,
+    relation: Option<(Written, Box<Selection>)>,
+}
+
+fn selection(kind: Kind, depth: u32) -> BoxedStrategy<Selection> {
+    let scalars = prop::sample::subsequence(kind.scalars(), 1..=3);
+    let written = prop_oneof![
+        Just(Written::Plain),
+        Just(Written::Aliased),
+        Just(Written::InlineFragment),
+        Just(Written::NamedFragment),
+        Just(Written::Included),
+        Just(Written::Skipped),
+    ];
+    let relation = if depth == 0 {
+        Just(None).boxed()
+    } else {
+        prop::option::weighted(0.8, (written, selection(kind.relation().1, depth - 1)))
+            .prop_map(|relation| relation.map(|(written, inner)| (written, Box::new(inner))))
+            .boxed()
+    };
+    (scalars, relation)
+        .prop_map(|(scalars, relation)| Selection { scalars, relation })
+        .boxed()
+}
+
+/// `selection` on `kind` as GraphQL, named fragments added to `fragments`.
+fn render(kind: Kind, selection: &Selection, fragments: &mut Vec<String>) -> String {
+    let mut text = selection.scalars.join(" ");
+    if let Some((written, inner)) = &selection.relation {
+        let (field, related) = kind.relation();
+        let inner = render(related, inner, fragments);
+        let relation = format!("{field} {{ {inner} }}");
+        let relation = match written {
+            Written::Plain => relation,
+            Written::Aliased => format!("linked: {relation}"),
+            Written::InlineFragment => format!("... on {} {{ {relation} }}", kind.name()),
+            Written::NamedFragment => {
+                let name = format!("F{}", fragments.len());
+                fragments.push(format!(
+                    "fragment {name} on {} {{ {relation} }}",
+                    kind.name()
+                ));
+                format!("...{name}")
+            }
+            Written::Included => format!("{field} @include(if: true) {{ {inner} }}"),
+            Written::Skipped => format!("{field} @skip(if: true) {{ {inner} }}"),
+        };
+        text = format!("{text} {relation}");
+    }
+    text
+}
+
+/// For random selections on posts and products and ids of rows that exist and one that does
+/// not: `post(id:)` (joined) answers exactly what `posts(where: { id: { eq } })` (loaders) does.
+async fn lookups_answer_as_the_lists_do(app: &TestApp) {
+    let (posts, products) = seed(app).await;
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(100);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let runtime = tokio::runtime::Handle::current();
+    let lookups = [
+        (Kind::Post, "post", "posts", posts),
+        (Kind::Product, "product", "products", products),
+    ];
+    tokio::task::block_in_place(|| {
+        for (kind, one, many, mut existing) in lookups {
+            existing.push(999_999);
+            let strategy = (selection(kind, 3), prop::sample::select(existing));
+            runner
+                .run(&strategy, |(selection, id)| {
+                    let mut fragments = Vec::new();
+                    let body = render(kind, &selection, &mut fragments);
+                    let query = format!(
+                        "query($id: Int!) {{ {one}(id: $id) {{ {body} }} \
+                         {many}(where: {{ id: {{ eq: $id }} }}) {{ {body} }} }} {}",
+                        fragments.join(" ")
+                    );
+                    let data = runtime.block_on(app.data(&query, json!({ "id": id })));
+                    let listed = data[many].get(0).cloned().unwrap_or(Value::Null);
+                    prop_assert_eq!(&data[one], &listed, "{}", query);
+                    Ok(())
+                })
+                .expect("a lookup answers as the list does");
+        }
+    });
+}
