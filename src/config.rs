@@ -97,6 +97,16 @@ pub struct Config {
         global = true
     )]
     pub sqlite_group_commit: usize,
+    /// SQLite's page cache per pooled connection, in KiB (SQLite's own default is 2,000).
+    /// Pages beyond it are read again from the operating system's file cache.
+    #[arg(
+        long,
+        env = "SQLITE_CACHE_KIB",
+        default_value_t = crate::db::DEFAULT_SQLITE_CACHE_KIB,
+        value_parser = clap::value_parser!(u32).range(64..=1_048_576),
+        global = true
+    )]
+    pub sqlite_cache_kib: u32,
     /// Address to listen on.
     #[arg(long, env = "HOST", default_value = "127.0.0.1", global = true)]
     pub host: IpAddr,
@@ -169,6 +179,7 @@ impl From<&Config> for PoolSettings {
             acquire_timeout: std::time::Duration::from_secs(config.database_acquire_timeout_secs),
             sqlite_durability: config.sqlite_durability,
             sqlite_group_commit: config.sqlite_group_commit,
+            sqlite_cache_kib: config.sqlite_cache_kib,
         }
     }
 }

@@ -41,6 +41,11 @@ const SQLITE_ROW_BUFFER: usize = 1024;
 /// How long a SQLite connection waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// `SQLITE_CACHE_KIB` when not set: a quarter of SQLite's own default. Random reads of a 100 MB
+/// file filled four connections' caches to 8 MiB of the server's memory; at 512 KiB each the
+/// peak fell by 6 MiB with no measurable loss (the pages come from the system's file cache).
+pub const DEFAULT_SQLITE_CACHE_KIB: u32 = 512;
+
 /// `SQLITE_GROUP_COMMIT` when not set.
 pub const DEFAULT_SQLITE_GROUP_COMMIT: usize = 64;
 
@@ -74,6 +79,8 @@ pub struct PoolSettings {
     pub sqlite_durability: SqliteDurability,
     /// Most mutations that share one SQLite commit (1: each commits alone).
     pub sqlite_group_commit: usize,
+    /// SQLite's page cache per connection, in KiB.
+    pub sqlite_cache_kib: u32,
 }
 
 impl Default for PoolSettings {
@@ -83,6 +90,7 @@ impl Default for PoolSettings {
             acquire_timeout: Duration::from_secs(DEFAULT_ACQUIRE_TIMEOUT_SECS),
             sqlite_durability: SqliteDurability::Full,
             sqlite_group_commit: DEFAULT_SQLITE_GROUP_COMMIT,
+            sqlite_cache_kib: DEFAULT_SQLITE_CACHE_KIB,
         }
     }
 }
@@ -110,6 +118,8 @@ pub async fn connect_with(url: &str, pool: &PoolSettings) -> Result<DatabaseConn
         SqliteDurability::Normal => SqliteSynchronous::Normal,
     };
     let is_sqlite = url.starts_with("sqlite:");
+    // A negative `cache_size` is a size in KiB rather than in pages.
+    let cache_size = format!("-{}", pool.sqlite_cache_kib);
     let mut options = ConnectOptions::new(url);
     if let Some(max) = pool.max_connections {
         options.max_connections(max.max(1));
@@ -138,6 +148,7 @@ pub async fn connect_with(url: &str, pool: &PoolSettings) -> Result<DatabaseConn
                 .synchronous(synchronous)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .row_buffer_size(SQLITE_ROW_BUFFER)
+                .pragma("cache_size", cache_size.clone())
         });
     Database::connect(options).await
 }

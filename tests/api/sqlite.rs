@@ -33,6 +33,8 @@ async fn every_pooled_connection_has_the_pragmas() {
         assert_eq!(pragma(txn, "journal_mode").await, "wal");
         assert_eq!(pragma(txn, "busy_timeout").await, "5000");
         assert_eq!(pragma(txn, "synchronous").await, "2", "FULL");
+        let cache = format!("-{}", agora::db::DEFAULT_SQLITE_CACHE_KIB);
+        assert_eq!(pragma(txn, "cache_size").await, cache, "KiB");
     }
     for txn in transactions {
         txn.rollback().await.expect("rollback");
@@ -54,5 +56,22 @@ async fn normal_durability_is_synchronous_normal() {
     let txn = app.db.begin().await.expect("begin");
     assert_eq!(pragma(&txn, "synchronous").await, "1", "NORMAL");
     assert_eq!(pragma(&txn, "journal_mode").await, "wal");
+    txn.rollback().await.expect("rollback");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_cache_has_the_configured_size() {
+    use agora::HttpSettings;
+    use agora::db::PoolSettings;
+
+    let pool = PoolSettings {
+        sqlite_cache_kib: 256,
+        ..PoolSettings::default()
+    };
+    let app = TestApp::spawn_configured(Backend::Sqlite, HttpSettings::default(), pool)
+        .await
+        .expect("SQLite");
+    let txn = app.db.begin().await.expect("begin");
+    assert_eq!(pragma(&txn, "cache_size").await, "-256", "KiB");
     txn.rollback().await.expect("rollback");
 }
