@@ -43,7 +43,7 @@ tokio::task_local! {
 /// database connection's metric callback.
 pub fn count_statement() {
     metrics::counter!("agora_sql_statements_total").increment(1);
-    let _ = STATEMENTS.try_with(|count| count.set(count.get() + 1));
+    add_statements(1);
 }
 
 /// Counts `statements` run for the current request elsewhere (on a task of their own).
