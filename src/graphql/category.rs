@@ -1,7 +1,7 @@
 //! `Category`: the type, its columns, inputs, queries and mutations.
 
 use async_graphql::{
-    Context, ID, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
+    Context, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::Condition;
@@ -17,30 +17,20 @@ use crate::entity::{category, product};
 use crate::error::AppError;
 use crate::store;
 
-/// A product category.
-pub struct Category(pub(super) category::Model);
-
-#[Object]
-impl Category {
+super::in_place::object! {
+    /// A product category.
+    Category = CategoryFields(row: category::Model);
+    #[Object(name = "Category")]
     /// The row id.
-    async fn id(&self) -> i32 {
-        self.0.id
-    }
-
+    "id" id: i32;
     /// The global id (Relay): `node(nodeId:)` finds this category again.
-    pub(super) async fn node_id(&self) -> ID {
-        super::node::global_id::<Self>(self.0.id)
-    }
-
-    /// Unique name, 1–50 characters.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-
-    /// When it last changed (UTC): its creation, then every write that changed it. Send it
-    /// back as `expectedUpdatedAt` to write only if nobody changed it since.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    node_id;
+    columns {
+        /// Unique name, 1–50 characters.
+        "name" name: String;
+        /// When it last changed (UTC): its creation, then every write that changed it. Send it
+        /// back as `expectedUpdatedAt` to write only if nobody changed it since.
+        "updatedAt" updated_at: DateTime<Utc>;
     }
 
     /// The products of this category (by id unless `orderBy` says otherwise); `skip` and
@@ -58,7 +48,7 @@ impl Category {
         let (filter, order_by) = (filter.as_ref(), order_by.as_deref());
         let category = product::Column::CategoryId;
         let everything = Condition::all();
-        listing::children(ctx, self.0.id, category, filter, everything, order_by, page).await
+        listing::children(ctx, self.row.id, category, filter, everything, order_by, page).await
     }
 }
 
@@ -212,7 +202,7 @@ super::mutation::mutations! {
             }
             let new = NewCategory::from_input(input, None).extend()?;
             let category = store::category::upsert(&db(ctx)?, new.name).await.extend()?;
-            Ok(Category(category))
+            Ok(Category::of(category))
         }
     }
     /// Deletes a category; its products stay, without a category. Returns the category as it

@@ -8,6 +8,7 @@ mod category;
 mod connection;
 mod filter;
 pub mod group_commit;
+mod in_place;
 mod listing;
 mod loader;
 mod mutation;

@@ -1,8 +1,7 @@
 //! `Post`: the type, its columns, inputs, queries and mutations.
 
 use async_graphql::{
-    Context, ErrorExtensions, ID, InputObject, MaybeUndefined, MergedObject, Object, Result,
-    ResultExt,
+    Context, ErrorExtensions, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition};
@@ -19,53 +18,28 @@ use crate::entity::{post, user};
 use crate::error::AppError;
 use crate::store;
 
-/// A post written by a user.
-pub struct Post {
-    row: post::Model,
-    author: Joined<user::Model>,
-}
-
-#[Object]
-impl Post {
+super::in_place::object! {
+    /// A post written by a user.
+    Post = PostFields(row: post::Model, author: Joined<user::Model>);
+    #[Object(name = "Post")]
     /// The row id.
-    async fn id(&self) -> i32 {
-        self.row.id
-    }
-
+    "id" id: i32;
     /// The global id (Relay): `node(nodeId:)` finds this post again.
-    pub(super) async fn node_id(&self) -> ID {
-        super::node::global_id::<Self>(self.row.id)
-    }
-
-    /// Title, 5–100 characters.
-    async fn title(&self) -> &str {
-        &self.row.title
-    }
-
-    /// Body, at least 20 characters.
-    async fn content(&self) -> &str {
-        &self.row.content
-    }
-
-    /// Whether the post is published.
-    async fn published(&self) -> bool {
-        self.row.published
-    }
-
-    /// The id of the author.
-    async fn author_id(&self) -> i32 {
-        self.row.author_id
-    }
-
-    /// When the post was created (UTC).
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.row.created_at
-    }
-
-    /// When it last changed (UTC): its creation, then every write that changed it. Send it
-    /// back as `expectedUpdatedAt` to write only if nobody changed it since.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.row.updated_at
+    node_id;
+    columns {
+        /// Title, 5–100 characters.
+        "title" title: String;
+        /// Body, at least 20 characters.
+        "content" content: String;
+        /// Whether the post is published.
+        "published" published: bool;
+        /// The id of the author.
+        "authorId" author_id: i32;
+        /// When the post was created (UTC).
+        "createdAt" created_at: DateTime<Utc>;
+        /// When it last changed (UTC): its creation, then every write that changed it. Send it
+        /// back as `expectedUpdatedAt` to write only if nobody changed it since.
+        "updatedAt" updated_at: DateTime<Utc>;
     }
 
     /// The author.

@@ -1,7 +1,7 @@
 //! `Product`: the type, its columns, filter and inputs, queries and mutations.
 
 use async_graphql::{
-    Context, ID, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
+    Context, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition};
@@ -17,48 +17,26 @@ use crate::domain::product::{CategoryRef, NewProduct, Price, ProductName, Produc
 use crate::entity::{category, product};
 use crate::error::AppError;
 
-/// A product for sale.
-pub struct Product {
-    row: product::Model,
-    category: Joined<category::Model>,
-}
-
-#[Object]
-impl Product {
+super::in_place::object! {
+    /// A product for sale.
+    Product = ProductFields(row: product::Model, category: Joined<category::Model>);
+    #[Object(name = "Product")]
     /// The row id.
-    async fn id(&self) -> i32 {
-        self.row.id
-    }
-
+    "id" id: i32;
     /// The global id (Relay): `node(nodeId:)` finds this product again.
-    pub(super) async fn node_id(&self) -> ID {
-        super::node::global_id::<Self>(self.row.id)
-    }
-
-    /// Name, 1–100 characters.
-    async fn name(&self) -> &str {
-        &self.row.name
-    }
-
-    /// Price, a finite number of at least 0.
-    async fn price(&self) -> f64 {
-        self.row.price
-    }
-
-    /// Units in stock, at least 0.
-    async fn stock(&self) -> i32 {
-        self.row.stock
-    }
-
-    /// The id of the category, if any.
-    async fn category_id(&self) -> Option<i32> {
-        self.row.category_id
-    }
-
-    /// When it last changed (UTC): its creation, then every write that changed it. Send it
-    /// back as `expectedUpdatedAt` to write only if nobody changed it since.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.row.updated_at
+    node_id;
+    columns {
+        /// Name, 1–100 characters.
+        "name" name: String;
+        /// Price, a finite number of at least 0.
+        "price" price: f64;
+        /// Units in stock, at least 0.
+        "stock" stock: i32;
+        /// The id of the category, if any.
+        "categoryId" category_id: Option<i32>;
+        /// When it last changed (UTC): its creation, then every write that changed it. Send it
+        /// back as `expectedUpdatedAt` to write only if nobody changed it since.
+        "updatedAt" updated_at: DateTime<Utc>;
     }
 
     /// The category, if any.

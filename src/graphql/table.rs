@@ -43,20 +43,6 @@ pub trait Table: OutputType + Send + Sync + Sized + 'static {
     ) -> impl Future<Output = Result<Option<Self>, AppError>> + Send;
 }
 
-/// The API object of a row, none of its relations read yet.
-macro_rules! unjoined {
-    ($row:ident) => {
-        Self($row)
-    };
-    ($row:ident $joined:ident) => {
-        Self {
-            row: $row,
-            $joined: None,
-        }
-    };
-}
-pub(crate) use unjoined;
-
 /// Declares an entity's column enum (`XField`), `where` input (`XWhere`, with `and`, `or` and
 /// `not`), group key (`XGroupKey`) and its [`Table`] implementation, from one list of columns:
 /// `Variant field: KeyType, FilterType;` (the variant names both the enum value and the table's
@@ -64,8 +50,8 @@ pub(crate) use unjoined;
 /// whose `RelatedColumn` equals this row's `OwnColumn` meets the condition".
 ///
 /// `node: Post(post) joins author: user;` names a to-one relation that a lookup joins (see
-/// [`Table::JOINS`]); such a node is a struct of its `row` and that field, a
-/// [`Joined`](super::loader::Joined) row of the related table.
+/// [`Table::JOINS`]); the node's object (declared by [`object!`](super::in_place::object)) has
+/// its `row` and that field, a [`Joined`](super::loader::Joined) row of the related table.
 macro_rules! entity {
     (
         node: $Node:ident($table:ident) $(joins $joined:ident: $joined_table:ident)?;
@@ -182,7 +168,7 @@ macro_rules! entity {
             const JOINS: Option<&'static str> = [$(Some(stringify!($joined)),)? None][0];
 
             fn from_row(row: $table::Model) -> Self {
-                $crate::graphql::table::unjoined!(row $($joined)?)
+                Self::of(row)
             }
 
             async fn lookup(
@@ -197,7 +183,7 @@ macro_rules! entity {
                         id,
                     )
                     .await?;
-                    return Ok(found.map(|(row, $joined)| Self { row, $joined: Some($joined) }));
+                    return Ok(found.map(|(row, $joined)| Self::joined(row, Some($joined))));
                 })?
                 let _ = join;
                 let row = $crate::store::find::<$table::Entity>(db, Self::ID, id).await?;

@@ -1,7 +1,7 @@
 //! `User`: the type, its columns, inputs, queries and mutations.
 
 use async_graphql::{
-    Context, ID, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
+    Context, InputObject, MaybeUndefined, MergedObject, Object, Result, ResultExt,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition};
@@ -19,55 +19,30 @@ use crate::entity::{post, user};
 use crate::error::AppError;
 use crate::store;
 
-/// A registered user.
-pub struct User(pub(super) user::Model);
-
-#[Object]
-impl User {
+super::in_place::object! {
+    /// A registered user.
+    User = UserFields(row: user::Model);
+    #[Object(name = "User")]
     /// The row id.
-    async fn id(&self) -> i32 {
-        self.0.id
-    }
-
+    "id" id: i32;
     /// The global id (Relay): `node(nodeId:)` finds this user again.
-    pub(super) async fn node_id(&self) -> ID {
-        super::node::global_id::<Self>(self.0.id)
-    }
-
-    /// Display name, 2–50 characters.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-
-    /// E-mail address, unique, stored trimmed, lower-case and in NFC.
-    async fn email(&self) -> &str {
-        &self.0.email
-    }
-
-    /// Age in years, 0–150.
-    async fn age(&self) -> i32 {
-        self.0.age
-    }
-
-    /// City, `Unknown` when not given.
-    async fn city(&self) -> &str {
-        &self.0.city
-    }
-
-    /// Whether the account is active.
-    async fn is_active(&self) -> bool {
-        self.0.is_active
-    }
-
-    /// When the user was created (UTC).
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
-    /// When it last changed (UTC): its creation, then every write that changed it. Send it
-    /// back as `expectedUpdatedAt` to write only if nobody changed it since.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    node_id;
+    columns {
+        /// Display name, 2–50 characters.
+        "name" name: String;
+        /// E-mail address, unique, stored trimmed, lower-case and in NFC.
+        "email" email: String;
+        /// Age in years, 0–150.
+        "age" age: i32;
+        /// City, `Unknown` when not given.
+        "city" city: String;
+        /// Whether the account is active.
+        "isActive" is_active: bool;
+        /// When the user was created (UTC).
+        "createdAt" created_at: DateTime<Utc>;
+        /// When it last changed (UTC): its creation, then every write that changed it. Send it
+        /// back as `expectedUpdatedAt` to write only if nobody changed it since.
+        "updatedAt" updated_at: DateTime<Utc>;
     }
 
     /// The user's posts (by id unless `orderBy` says otherwise); `published` keeps only
@@ -87,7 +62,7 @@ impl User {
             Condition::all().add_option(published.map(|p| post::Column::Published.eq(p)));
         let (filter, order_by) = (filter.as_ref(), order_by.as_deref());
         let author = post::Column::AuthorId;
-        listing::children(ctx, self.0.id, author, filter, published, order_by, page).await
+        listing::children(ctx, self.row.id, author, filter, published, order_by, page).await
     }
 }
 
@@ -288,7 +263,7 @@ impl UserSearch {
         let users = store::user::search(&db(ctx)?, name.as_deref(), city.as_deref(), page)
             .await
             .extend()?;
-        Ok(users.into_iter().map(User).collect())
+        Ok(users.into_iter().map(User::of).collect())
     }
 }
 
@@ -314,7 +289,7 @@ super::mutation::mutations! {
             }
             let new = NewUser::from_input(input, None).extend()?;
             let user = store::user::upsert(&db(ctx)?, new).await.extend()?;
-            Ok(User(user))
+            Ok(User::of(user))
         }
     }
     /// Deletes a user and all their posts; returns the user as it was. Errors: `NOT_FOUND`.

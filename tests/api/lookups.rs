@@ -3,10 +3,10 @@
 //! fields, which go through the loaders (a differential property over random selections).
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, ids};
+use crate::selections::{Kind, render, runner, selection};
 
 on_every_backend!(
     a_post_with_its_author_is_one_statement,
@@ -110,154 +110,11 @@ async fn a_product_with_its_category_is_one_statement(app: &TestApp) {
     }
 }
 
-/// The object types a selection can be on; each has one relation.
-#[derive(Clone, Copy, Debug)]
-enum Kind {
-    Post,
-    User,
-    Product,
-    Category,
-}
-
-impl Kind {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Post => "Post",
-            Self::User => "User",
-            Self::Product => "Product",
-            Self::Category => "Category",
-        }
-    }
-
-    fn scalars(self) -> &'static [&'static str] {
-        match self {
-            Self::Post => &[
-                "id",
-                "nodeId",
-                "title",
-                "content",
-                "published",
-                "authorId",
-                "createdAt",
-                "updatedAt",
-                "__typename",
-            ],
-            Self::User => &[
-                "id",
-                "nodeId",
-                "name",
-                "email",
-                "age",
-                "city",
-                "isActive",
-                "createdAt",
-                "updatedAt",
-            ],
-            Self::Product => &[
-                "id",
-                "nodeId",
-                "name",
-                "price",
-                "stock",
-                "categoryId",
-                "updatedAt",
-                "__typename",
-            ],
-            Self::Category => &["id", "nodeId", "name", "updatedAt"],
-        }
-    }
-
-    /// The relation field (with its arguments) and the type it leads to.
-    fn relation(self) -> (&'static str, Kind) {
-        match self {
-            Self::Post => ("author", Self::User),
-            Self::User => ("posts(limit: 2)", Self::Post),
-            Self::Product => ("category", Self::Category),
-            Self::Category => ("products(limit: 2)", Self::Product),
-        }
-    }
-}
-
-/// How a relation is written in the selection.
-#[derive(Clone, Copy, Debug)]
-enum Written {
-    Plain,
-    Aliased,
-    InlineFragment,
-    NamedFragment,
-    Included,
-    Skipped,
-}
-
-/// A random selection on one type: some of its scalars, maybe its relation.
-#[derive(Clone, Debug)]
-struct Selection {
-    scalars: Vec<&'static str>,
-    relation: Option<(Written, Box<Selection>)>,
-}
-
-fn selection(kind: Kind, depth: u32) -> BoxedStrategy<Selection> {
-    let scalars = prop::sample::subsequence(kind.scalars(), 1..=3);
-    let written = prop_oneof![
-        Just(Written::Plain),
-        Just(Written::Aliased),
-        Just(Written::InlineFragment),
-        Just(Written::NamedFragment),
-        Just(Written::Included),
-        Just(Written::Skipped),
-    ];
-    let relation = if depth == 0 {
-        Just(None).boxed()
-    } else {
-        prop::option::weighted(0.8, (written, selection(kind.relation().1, depth - 1)))
-            .prop_map(|relation| relation.map(|(written, inner)| (written, Box::new(inner))))
-            .boxed()
-    };
-    (scalars, relation)
-        .prop_map(|(scalars, relation)| Selection { scalars, relation })
-        .boxed()
-}
-
-/// `selection` on `kind` as GraphQL, named fragments added to `fragments`.
-fn render(kind: Kind, selection: &Selection, fragments: &mut Vec<String>) -> String {
-    let mut text = selection.scalars.join(" ");
-    if let Some((written, inner)) = &selection.relation {
-        let (field, related) = kind.relation();
-        let inner = render(related, inner, fragments);
-        let relation = format!("{field} {{ {inner} }}");
-        let relation = match written {
-            Written::Plain => relation,
-            Written::Aliased => format!("linked: {relation}"),
-            Written::InlineFragment => format!("... on {} {{ {relation} }}", kind.name()),
-            Written::NamedFragment => {
-                let name = format!("F{}", fragments.len());
-                fragments.push(format!(
-                    "fragment {name} on {} {{ {relation} }}",
-                    kind.name()
-                ));
-                format!("...{name}")
-            }
-            Written::Included => format!("{field} @include(if: true) {{ {inner} }}"),
-            Written::Skipped => format!("{field} @skip(if: true) {{ {inner} }}"),
-        };
-        text = format!("{text} {relation}");
-    }
-    text
-}
-
 /// For random selections on posts and products and ids of rows that exist and one that does
 /// not: `post(id:)` (joined) answers exactly what `posts(where: { id: { eq } })` (loaders) does.
 async fn lookups_answer_as_the_lists_do(app: &TestApp) {
     let (posts, products) = seed(app).await;
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(100);
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = runner();
     let runtime = tokio::runtime::Handle::current();
     let lookups = [
         (Kind::Post, "post", "posts", posts),
