@@ -6,7 +6,8 @@
 #
 # (valgrind names its control pipe after HOST, which agora reads too: both see 127.0.0.1.)
 # SQLite only (PostgreSQL's own work would not be counted). Environment: INSTR_REQUESTS (200 per
-# workload), INSTR_WORKLOADS (default "health W1 W2 W5 W6").
+# workload), INSTR_WORKLOADS (default "health W1 W2 W5 W6"), INSTR_KEEP (a directory: each
+# workload's callgrind output is kept there, for `callgrind_annotate --inclusive=yes`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,7 @@ agora=${1:-$PWD/target/release/agora}
 [ -x "$agora" ] || cargo build --release --locked --quiet
 requests=${INSTR_REQUESTS:-200}
 workloads=${INSTR_WORKLOADS:-health W1 W2 W5 W6}
+keep=${INSTR_KEEP:-}
 command -v valgrind >/dev/null || { apt-get install -y -qq valgrind >/dev/null; }
 
 work=$(mktemp -d)
@@ -79,6 +81,10 @@ for workload in $workloads; do
   HOST=127.0.0.1 callgrind_control -i on "$server_pid" >/dev/null
   send "$workload" "$requests"
   total=$(counted)
+  if [ -n "$keep" ]; then
+    mkdir -p "$keep"
+    for out in "$work"/callgrind.out.*; do cp "$out" "$keep/$workload.${out##*.}"; done
+  fi
   stop_server
   printf '%-8s %14d\n' "$workload" $((total / requests))
 done

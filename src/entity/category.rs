@@ -18,6 +18,8 @@ pub struct Model {
     pub updated_at: ChronoDateTimeUtc,
 }
 
+crate::store::rows::by_position!(id, name, name_folded, updated_at);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 /// The tables `categories` relates to.
 pub enum Relation {

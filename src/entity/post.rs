@@ -29,6 +29,18 @@ pub struct Model {
     pub author_id: i32,
 }
 
+crate::store::rows::by_position!(
+    id,
+    title,
+    title_folded,
+    content,
+    content_folded,
+    published,
+    created_at,
+    updated_at,
+    author_id,
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 /// The tables `posts` relates to.
 pub enum Relation {

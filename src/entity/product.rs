@@ -23,6 +23,8 @@ pub struct Model {
     pub updated_at: ChronoDateTimeUtc,
 }
 
+crate::store::rows::by_position!(id, name, name_folded, price, stock, category_id, updated_at);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 /// The tables `products` relates to.
 pub enum Relation {

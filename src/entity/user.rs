@@ -30,6 +30,19 @@ pub struct Model {
     pub updated_at: ChronoDateTimeUtc,
 }
 
+crate::store::rows::by_position!(
+    id,
+    name,
+    name_folded,
+    email,
+    age,
+    city,
+    city_folded,
+    is_active,
+    created_at,
+    updated_at,
+);
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 /// The tables `users` relates to.
 pub enum Relation {

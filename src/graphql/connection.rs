@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::db::RequestDb;
 use crate::domain::page::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::error::AppError;
+use crate::store::rows::ByPosition;
 use crate::store::sql::{CountQuery, Direction, Sort, key_values, keyset_page};
 
 /// The arguments every `xConnection` field takes.
@@ -180,7 +181,7 @@ pub async fn connection<E, N>(
     node: impl Fn(E::Model) -> N,
 ) -> Result<Paged<N>, AppError>
 where
-    E: EntityTrait,
+    E: EntityTrait<Model: ByPosition>,
     E::Model: ModelTrait<Entity = E>,
     N: OutputType,
 {

@@ -8,6 +8,7 @@ use sea_orm::{DatabaseExecutor, EntityTrait};
 use super::aggregate::Statistics;
 use super::filter::WhereInput;
 use crate::error::AppError;
+use crate::store::rows::ByPosition;
 
 /// The column type of an entity's table.
 pub type Column<T> = <<T as Table>::Entity as EntityTrait>::Column;
@@ -17,7 +18,7 @@ pub type Row<T> = <<T as Table>::Entity as EntityTrait>::Model;
 /// An entity of the API (`User`, `Post`, ...) as the shared resolvers see it.
 pub trait Table: OutputType + Send + Sync + Sized + 'static {
     /// Its table.
-    type Entity: EntityTrait<Model: Sync>;
+    type Entity: EntityTrait<Model: Sync + ByPosition>;
     /// Its `where` input.
     type Where: WhereInput<Row = Row<Self>> + InputType;
     /// Its column enum, for `orderBy` and `groupBy`.

@@ -7,6 +7,7 @@ pub mod condition;
 pub mod events;
 pub mod post;
 pub mod product;
+pub mod rows;
 pub mod sql;
 pub mod user;
 pub mod write;
@@ -20,6 +21,7 @@ use sea_orm::{
 use crate::domain::fold;
 use crate::domain::page::Page;
 use crate::error::AppError;
+use rows::{ByPosition, Positional};
 use sql::Sort;
 
 /// Whether the database answers (a round trip on a pooled connection).
@@ -55,7 +57,7 @@ fn first_present<'k>(keys: impl IntoIterator<Item = &'k str>, present: &[String]
 ///
 /// # Errors
 /// `Internal` when the database fails.
-pub async fn list<E: EntityTrait>(
+pub async fn list<E: EntityTrait<Model: ByPosition>>(
     db: &impl ConnectionTrait,
     condition: Condition,
     keys: &[Sort<E::Column>],
@@ -69,7 +71,13 @@ pub async fn list<E: EntityTrait>(
     );
     let rows = match page {
         Some(page) => sql::fetch_page(db, select, page.skip(), page.limit()).await?,
-        None => select.all(db).await?,
+        None => select
+            .into_model::<Positional<E::Model>>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|row| row.0)
+            .collect(),
     };
     Ok(rows)
 }
@@ -78,7 +86,7 @@ pub async fn list<E: EntityTrait>(
 ///
 /// # Errors
 /// `Internal` when the database fails.
-pub async fn find<E: EntityTrait>(
+pub async fn find<E: EntityTrait<Model: ByPosition>>(
     db: &impl ConnectionTrait,
     id_column: E::Column,
     id: i32,
@@ -120,12 +128,14 @@ pub async fn find_many<E>(
     ids: &[i32],
 ) -> Result<Vec<E::Model>, AppError>
 where
-    E: EntityTrait,
+    E: EntityTrait<Model: ByPosition>,
 {
-    Ok(E::find()
+    let rows = E::find()
         .filter(id_column.is_in(ids.iter().copied()))
+        .into_model::<Positional<E::Model>>()
         .all(db)
-        .await?)
+        .await?;
+    Ok(rows.into_iter().map(|row| row.0).collect())
 }
 
 #[cfg(test)]

@@ -6,9 +6,11 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ColumnTrait, ColumnType, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
-    FromQueryResult, IdenStatic, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait,
-    Select, Statement, Value,
+    IdenStatic, QueryFilter, QueryOrder, QueryResult, QuerySelect, QueryTrait, Select, Statement,
+    Value,
 };
+
+use super::rows::{ByPosition, Positional};
 
 /// Ascending or descending.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -96,14 +98,19 @@ pub fn bindable(backend: DatabaseBackend, value: Value) -> Value {
 ///
 /// # Errors
 /// When the database fails.
-pub async fn fetch_page<E: EntityTrait>(
+pub async fn fetch_page<E: EntityTrait<Model: ByPosition>>(
     db: &impl ConnectionTrait,
     select: Select<E>,
     skip: u64,
     limit: u64,
 ) -> Result<Vec<E::Model>, DbErr> {
     let statement = paged_statement(select, db.get_database_backend(), skip, limit);
-    E::find().from_raw_sql(statement).all(db).await
+    let rows = E::find()
+        .from_raw_sql(statement)
+        .into_model::<Positional<E::Model>>()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|row| row.0).collect())
 }
 
 /// The statement of `select` with its page written in (see `fetch_page`).
@@ -122,7 +129,7 @@ fn paged_statement<E: EntityTrait>(
 ///
 /// # Errors
 /// When the database fails.
-pub async fn fetch_first<E: EntityTrait>(
+pub async fn fetch_first<E: EntityTrait<Model: ByPosition>>(
     db: &impl ConnectionTrait,
     select: Select<E>,
 ) -> Result<Option<E::Model>, DbErr> {
@@ -136,7 +143,7 @@ pub async fn fetch_first<E: EntityTrait>(
 /// # Errors
 /// When the database fails.
 #[allow(clippy::too_many_arguments)]
-pub async fn keyset_page<E: EntityTrait>(
+pub async fn keyset_page<E: EntityTrait<Model: ByPosition>>(
     db: &impl ConnectionTrait,
     condition: Condition,
     keys: &[Sort<E::Column>],
@@ -407,13 +414,12 @@ impl<E: EntityTrait> ChildrenQuery<E> {
         parent_ids: &[i32],
     ) -> Result<Vec<E::Model>, DbErr>
     where
-        E::Model: FromQueryResult,
+        E::Model: ByPosition,
     {
+        // The entity's columns come first, its rank after them.
         let statement = self.statement(db.get_database_backend(), parent_ids);
         let rows = db.query_all(&statement).await?;
-        rows.iter()
-            .map(|row| E::Model::from_query_result(row, ""))
-            .collect()
+        rows.iter().map(|row| E::Model::decode(row, 0)).collect()
     }
 }
 

@@ -22,7 +22,7 @@ use crate::entity::{category, post, product, user};
 use crate::error::AppError;
 
 /// A table whose rows have an `id` and an `updated_at` that agora maintains.
-pub trait Stamped: EntityTrait {
+pub trait Stamped: EntityTrait<Model: super::rows::ByPosition> {
     /// The id column.
     const ID: Self::Column;
     /// The `updated_at` column.
