@@ -10,6 +10,7 @@ use std::ops::Deref;
 
 use async_graphql::futures_util::future::{BoxFuture, join_all};
 use async_graphql::indexmap::IndexMap;
+use async_graphql::indexmap::map::Entry;
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::{ContainerType, resolve_container};
@@ -91,8 +92,8 @@ impl<T: ObjectType + Columns> ObjectType for InPlace<T> {}
 /// Resolves `root`'s selection set: columns and `__typename` in place, the other fields through
 /// `root`'s resolvers, run concurrently (so a list's loaders still see the whole list at once).
 /// Fields keep the order of the selection (fragments included). A selection async-graphql must
-/// resolve itself (a field with a directive, or two fields of one response key that are not
-/// columns, whose selections merge) takes its path instead.
+/// resolve itself (a field with a directive, or a response key shared by a field that is not a
+/// column and another field) takes its path instead.
 async fn resolve<'a, T: ObjectType + Columns>(
     ctx: &ContextSelectionSet<'a>,
     root: &'a T,
@@ -166,10 +167,22 @@ fn collect<'a, T: ObjectType + Columns>(
                     root.column(name)
                 };
                 match column {
-                    // The same column twice under one key: the first place counts.
-                    Some(value) => {
-                        fields.entry(key).or_insert(value);
-                    }
+                    Some(value) => match fields.entry(key) {
+                        Entry::Vacant(entry) => {
+                            entry.insert(value);
+                        }
+                        // A relation under the same key (fragments on different conditions
+                        // pass validation): which one answers is async-graphql's to say.
+                        Entry::Occupied(entry)
+                            if others
+                                .iter()
+                                .any(|other| other.node.response_key().node == *entry.key()) =>
+                        {
+                            return false;
+                        }
+                        // The same column twice under one key: the first place counts.
+                        Entry::Occupied(_) => {}
+                    },
                     None => {
                         if fields.insert(key, Value::Null).is_some() {
                             return false;
@@ -222,7 +235,8 @@ fn collect<'a, T: ObjectType + Columns>(
 /// see the names it declares); then `"id" id: i32;` and `node_id;` (the global id), each with
 /// its description; then the other columns, one per line, `"createdAt" created_at:
 /// DateTime<Utc>;` (GraphQL name, row field, type); then the other fields' resolvers. Every
-/// column and the global id are fields of the type and [`Columns`] entries.
+/// column and the global id are fields of the type and [`Columns`] entries. No `guard` on the
+/// object or its columns: a column answered in place would not run it.
 macro_rules! object {
     (
         $(#[$doc:meta])*
