@@ -6,6 +6,7 @@ mod m20261125_000001_create_tables;
 mod m20261201_000001_search_indexes;
 mod m20261202_000001_events;
 mod m20261203_000001_updated_at;
+mod m20261204_000001_search_pending_list;
 
 /// Every migration of agora, oldest first.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_search_indexes::Migration),
             Box::new(m20261202_000001_events::Migration),
             Box::new(m20261203_000001_updated_at::Migration),
+            Box::new(m20261204_000001_search_pending_list::Migration),
         ]
     }
 }

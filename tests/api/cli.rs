@@ -66,6 +66,7 @@ fn migrate_commands_work_on_their_own() {
             "m20261201_000001_search_indexes",
             "m20261202_000001_events",
             "m20261203_000001_updated_at",
+            "m20261204_000001_search_pending_list",
         ]
         .iter()
         .map(|name| {
@@ -78,18 +79,20 @@ fn migrate_commands_work_on_their_own() {
     };
     let (a, p) = ("Applied", "Pending");
     run("up");
-    assert_eq!(states(), [a, a, a, a]);
+    assert_eq!(states(), [a, a, a, a, a]);
     // `down` reverts the newest migration only.
     run("down");
-    assert_eq!(states(), [a, a, a, p]);
+    assert_eq!(states(), [a, a, a, a, p]);
     run("down");
-    assert_eq!(states(), [a, a, p, p]);
+    assert_eq!(states(), [a, a, a, p, p]);
     run("down");
-    assert_eq!(states(), [a, p, p, p]);
+    assert_eq!(states(), [a, a, p, p, p]);
     run("down");
-    assert_eq!(states(), [p, p, p, p]);
+    assert_eq!(states(), [a, p, p, p, p]);
+    run("down");
+    assert_eq!(states(), [p, p, p, p, p]);
     run("fresh");
-    assert_eq!(states(), [a, a, a, a]);
+    assert_eq!(states(), [a, a, a, a, a]);
 }
 
 #[test]

@@ -28,6 +28,7 @@ on_every_backend!(
     update_or_delete_a_missing_user_is_not_found,
     delete_user_returns_the_user_and_deletes_their_posts,
     search_users_by_name_ignores_case,
+    search_indexes_are_in_place,
     search_users_by_city_ignores_case,
     search_users_by_name_and_city_needs_both,
     search_users_without_arguments_pages_everyone_by_id,
@@ -740,4 +741,21 @@ async fn search_users_follows_every_write_and_takes_any_text(app: &TestApp) {
     let page = search(app, json!({ "name": "PAGER", "skip": 3, "limit": 4 })).await;
     assert_eq!(page, pagers[3..7]);
     assert_eq!(by_name("pager").await, pagers[..10]);
+}
+
+/// `searchUsers`' indexes: the FTS5 table on SQLite; on PostgreSQL the two trigram indexes, each
+/// with a short pending list (a long one makes every search read the queued entries).
+async fn search_indexes_are_in_place(app: &TestApp) {
+    if app.db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        let tables = row_count(app, "sqlite_master WHERE name = 'users_search'").await;
+        assert_eq!(tables, 1);
+    } else {
+        let indexes = row_count(
+            app,
+            "pg_class WHERE relname IN ('users_name_folded_trgm', 'users_city_folded_trgm') \
+             AND 'gin_pending_list_limit=64' = ANY(reloptions)",
+        )
+        .await;
+        assert_eq!(indexes, 2);
+    }
 }
