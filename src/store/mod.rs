@@ -15,13 +15,13 @@ pub mod write;
 use sea_orm::ActiveValue::{self, Set};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    Related,
+    QueryTrait, Related,
 };
 
 use crate::domain::fold;
 use crate::domain::page::Page;
 use crate::error::AppError;
-use rows::{ByPosition, Positional};
+use rows::ByPosition;
 use sql::Sort;
 
 /// Whether the database answers (a round trip on a pooled connection).
@@ -71,13 +71,7 @@ pub async fn list<E: EntityTrait<Model: ByPosition>>(
     );
     let rows = match page {
         Some(page) => sql::fetch_page(db, select, page.skip(), page.limit()).await?,
-        None => select
-            .into_model::<Positional<E::Model>>()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|row| row.0)
-            .collect(),
+        None => rows::read(db, select.build(db.get_database_backend())).await?,
     };
     Ok(rows)
 }
@@ -130,12 +124,8 @@ pub async fn find_many<E>(
 where
     E: EntityTrait<Model: ByPosition>,
 {
-    let rows = E::find()
-        .filter(id_column.is_in(ids.iter().copied()))
-        .into_model::<Positional<E::Model>>()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|row| row.0).collect())
+    let select = E::find().filter(id_column.is_in(ids.iter().copied()));
+    Ok(rows::read(db, select.build(db.get_database_backend())).await?)
 }
 
 #[cfg(test)]

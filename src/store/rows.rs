@@ -2,7 +2,7 @@
 //! name (a lookup in the driver's map of names); agora's reads select an entity's columns in the
 //! model's order, so [`ByPosition`] reads them in that order instead.
 
-use sea_orm::{DbErr, FromQueryResult, QueryResult};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement};
 
 /// A model that decodes from consecutive columns, in the order of its fields (which is the
 /// order of its entity's `Column` enum, the order `Entity::find()` selects them in).
@@ -14,14 +14,17 @@ pub trait ByPosition: Sized {
     fn decode(row: &QueryResult, first: usize) -> Result<Self, DbErr>;
 }
 
-/// A model decoded by position, for sea-orm's `into_model`: only for statements that select
-/// the entity's own columns first.
-pub struct Positional<M>(pub M);
-
-impl<M: ByPosition> FromQueryResult for Positional<M> {
-    fn from_query_result(row: &QueryResult, _prefix: &str) -> Result<Self, DbErr> {
-        M::decode(row, 0).map(Self)
-    }
+/// The rows `statement` reads, decoded by position: only for statements that select the
+/// entity's own columns first.
+///
+/// # Errors
+/// When the database fails or a row does not decode.
+pub async fn read<M: ByPosition>(
+    db: &impl ConnectionTrait,
+    statement: Statement,
+) -> Result<Vec<M>, DbErr> {
+    let rows = db.query_all_raw(statement).await?;
+    rows.iter().map(|row| M::decode(row, 0)).collect()
 }
 
 /// Implements [`ByPosition`] for the `Model` of the calling entity module, whose fields are

@@ -10,7 +10,7 @@ use sea_orm::{
     Value,
 };
 
-use super::rows::{ByPosition, Positional};
+use super::rows::{self, ByPosition};
 
 /// Ascending or descending.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -105,12 +105,7 @@ pub async fn fetch_page<E: EntityTrait<Model: ByPosition>>(
     limit: u64,
 ) -> Result<Vec<E::Model>, DbErr> {
     let statement = paged_statement(select, db.get_database_backend(), skip, limit);
-    let rows = E::find()
-        .from_raw_sql(statement)
-        .into_model::<Positional<E::Model>>()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|row| row.0).collect())
+    rows::read(db, statement).await
 }
 
 /// The statement of `select` with its page written in (see `fetch_page`).
@@ -417,9 +412,8 @@ impl<E: EntityTrait> ChildrenQuery<E> {
         E::Model: ByPosition,
     {
         // The entity's columns come first, its rank after them.
-        let statement = self.statement(db.get_database_backend(), parent_ids);
-        let rows = db.query_all(&statement).await?;
-        rows.iter().map(|row| E::Model::decode(row, 0)).collect()
+        let backend = db.get_database_backend();
+        rows::read(db, backend.build(&self.statement(backend, parent_ids))).await
     }
 }
 
