@@ -2,24 +2,10 @@
 //! always get a JSON answer with a proper status, and leave it serving.
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp};
-
-/// Cases per property (more with `PROPTEST_CASES`).
-fn runner() -> TestRunner {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(200);
-    TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    })
-}
+use crate::helpers::{Backend, TestApp, proptest_runner};
 
 /// Posts `body` as JSON; the answer must be a JSON object with a status a client understands.
 async fn assert_answered(app: &TestApp, body: Vec<u8>) {
@@ -67,7 +53,7 @@ where
             let Some(app) = runtime.block_on(TestApp::spawn(backend)) else {
                 continue;
             };
-            runner()
+            proptest_runner(200)
                 .run(&strategy, |value| {
                     runtime.block_on(assert_answered(&app, body(value)));
                     Ok(())

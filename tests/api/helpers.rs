@@ -713,3 +713,17 @@ impl Server {
         let _ = self.child.wait();
     }
 }
+
+/// A property runner of `PROPTEST_CASES` cases (`default_cases` unless set) that keeps no
+/// failure files.
+pub fn proptest_runner(default_cases: u32) -> proptest::test_runner::TestRunner {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(default_cases);
+    proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+        cases,
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    })
+}

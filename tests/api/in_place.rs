@@ -6,36 +6,13 @@
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
-use crate::selections::{Kind, render, runner, selection};
+use crate::helpers::{TestApp, proptest_runner};
+use crate::selections::{Kind, render, seed, selection};
 
 on_every_backend!(
     fields_come_in_the_order_asked,
     in_place_answers_as_async_graphql_does,
 );
-
-async fn seed(app: &TestApp) {
-    app.data(
-        r#"mutation {
-          createUsers(inputs: [
-            { name: "Ada", email: "ada@example.com", age: 36, posts: [
-              { title: "Engines of thought", content: "On the analytical engine, at length." },
-              { title: "Notes, again", content: "A second post that is long enough." } ] },
-            { name: "Grace", email: "grace@example.com", age: 85, city: "Arlington", posts: [
-              { title: "Compilers", content: "Why a machine should write the code." } ] },
-            { name: "Linus", email: "linus@example.com", age: 55, isActive: false }
-          ]) { id }
-          createCategories(inputs: [
-            { name: "Tools", products: [{ name: "Hammer", price: 12.5, stock: 3 },
-                                        { name: "Saw", price: 20 }] },
-            { name: "Empty" }
-          ]) { id }
-          createProducts(inputs: [{ name: "Loose", price: 1 }]) { id }
-        }"#,
-        json!({}),
-    )
-    .await;
-}
 
 /// The response text of `query`, whose object keys keep the server's order.
 async fn response_text(app: &TestApp, query: &str) -> String {
@@ -103,7 +80,7 @@ async fn fields_come_in_the_order_asked(app: &TestApp) {
 /// async-graphql's path, forced by a relation asked twice under one key (and then left out).
 async fn in_place_answers_as_async_graphql_does(app: &TestApp) {
     seed(app).await;
-    let mut runner = runner();
+    let mut runner = proptest_runner(100);
     let runtime = tokio::runtime::Handle::current();
     let lists = [
         (Kind::Post, "posts(limit: 3)"),

@@ -5,58 +5,14 @@
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, ids};
-use crate::selections::{Kind, render, runner, selection};
+use crate::helpers::{TestApp, proptest_runner};
+use crate::selections::{Kind, render, seed, selection};
 
 on_every_backend!(
     a_post_with_its_author_is_one_statement,
     a_product_with_its_category_is_one_statement,
     lookups_answer_as_the_lists_do,
 );
-
-/// Three users with two posts each, two categories with two products each and two products
-/// without a category; returns the post and product ids.
-async fn seed(app: &TestApp) -> (Vec<i64>, Vec<i64>) {
-    let data = app
-        .data(
-            r#"mutation {
-              createUsers(inputs: [
-                { name: "Ada", email: "ada@example.com", age: 36, posts: [
-                  { title: "Engines of thought", content: "On the analytical engine, at length." },
-                  { title: "Notes, again", content: "A second post that is long enough." } ] },
-                { name: "Grace", email: "grace@example.com", age: 85, city: "Arlington", posts: [
-                  { title: "Compilers", content: "Why a machine should write the code." },
-                  { title: "Nanoseconds", content: "A foot of wire, handed out in class." } ] },
-                { name: "Linus", email: "linus@example.com", age: 55, isActive: false, posts: [
-                  { title: "Just a hobby", content: "Won't be big and professional like gnu." },
-                  { title: "Monoliths", content: "A reply in a long thread about kernels." } ] }
-              ]) { posts { id } }
-              createCategories(inputs: [
-                { name: "Tools", products: [{ name: "Hammer", price: 12.5, stock: 3 },
-                                            { name: "Saw", price: 20 }] },
-                { name: "Books", products: [{ name: "Notes", price: 7.25, stock: 9 },
-                                            { name: "Atlas", price: 30, stock: 1 }] }
-              ]) { products { id } }
-              createProducts(inputs: [{ name: "Loose", price: 1 }, { name: "Odd", price: 2.5 }]) { id }
-            }"#,
-            json!({}),
-        )
-        .await;
-    let posts = data["createUsers"]
-        .as_array()
-        .expect("users")
-        .iter()
-        .flat_map(|user| ids(&user["posts"]))
-        .collect();
-    let mut products: Vec<i64> = data["createCategories"]
-        .as_array()
-        .expect("categories")
-        .iter()
-        .flat_map(|category| ids(&category["products"]))
-        .collect();
-    products.extend(ids(&data["createProducts"]));
-    (posts, products)
-}
 
 async fn a_post_with_its_author_is_one_statement(app: &TestApp) {
     let (posts, _) = seed(app).await;
@@ -114,7 +70,7 @@ async fn a_product_with_its_category_is_one_statement(app: &TestApp) {
 /// not: `post(id:)` (joined) answers exactly what `posts(where: { id: { eq } })` (loaders) does.
 async fn lookups_answer_as_the_lists_do(app: &TestApp) {
     let (posts, products) = seed(app).await;
-    let mut runner = runner();
+    let mut runner = proptest_runner(100);
     let runtime = tokio::runtime::Handle::current();
     let lookups = [
         (Kind::Post, "post", "posts", posts),

@@ -1,21 +1,10 @@
 //! Random selections over the four object types, as GraphQL: for differential properties that
-//! run one selection two ways and compare the answers.
+//! run one selection two ways and compare the answers, and the rows they run on.
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use serde_json::json;
 
-/// A runner of `PROPTEST_CASES` cases (100 unless set) that keeps no failure files.
-pub fn runner() -> TestRunner {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(100);
-    TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    })
-}
+use crate::helpers::{TestApp, ids};
 
 /// The object types a selection can be on; each has one relation.
 #[derive(Clone, Copy, Debug)]
@@ -150,4 +139,48 @@ pub fn render(kind: Kind, selection: &Selection, fragments: &mut Vec<String>) ->
         text = format!("{text} {relation}");
     }
     text
+}
+
+/// Three users with two posts each, two categories with two products each and two products
+/// without a category; returns the post and product ids.
+pub async fn seed(app: &TestApp) -> (Vec<i64>, Vec<i64>) {
+    let data = app
+        .data(
+            r#"mutation {
+              createUsers(inputs: [
+                { name: "Ada", email: "ada@example.com", age: 36, posts: [
+                  { title: "Engines of thought", content: "On the analytical engine, at length." },
+                  { title: "Notes, again", content: "A second post that is long enough." } ] },
+                { name: "Grace", email: "grace@example.com", age: 85, city: "Arlington", posts: [
+                  { title: "Compilers", content: "Why a machine should write the code." },
+                  { title: "Nanoseconds", content: "A foot of wire, handed out in class." } ] },
+                { name: "Linus", email: "linus@example.com", age: 55, isActive: false, posts: [
+                  { title: "Just a hobby", content: "Won't be big and professional like gnu." },
+                  { title: "Monoliths", content: "A reply in a long thread about kernels." } ] }
+              ]) { posts { id } }
+              createCategories(inputs: [
+                { name: "Tools", products: [{ name: "Hammer", price: 12.5, stock: 3 },
+                                            { name: "Saw", price: 20 }] },
+                { name: "Books", products: [{ name: "Notes", price: 7.25, stock: 9 },
+                                            { name: "Atlas", price: 30, stock: 1 }] }
+              ]) { products { id } }
+              createProducts(inputs: [{ name: "Loose", price: 1 }, { name: "Odd", price: 2.5 }]) { id }
+            }"#,
+            json!({}),
+        )
+        .await;
+    let posts = data["createUsers"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .flat_map(|user| ids(&user["posts"]))
+        .collect();
+    let mut products: Vec<i64> = data["createCategories"]
+        .as_array()
+        .expect("categories")
+        .iter()
+        .flat_map(|category| ids(&category["products"]))
+        .collect();
+    products.extend(ids(&data["createProducts"]));
+    (posts, products)
 }
