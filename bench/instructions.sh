@@ -9,9 +9,11 @@
 # workload), INSTR_WORKLOADS (default "health W1 W2 W5 W6"), INSTR_KEEP (a directory: each
 # workload's callgrind output is kept there, for `callgrind_annotate --inclusive=yes`).
 set -euo pipefail
+# A binary given by a relative path is found from where the script was called.
+given=${1:+$(realpath "$1")}
 cd "$(dirname "$0")/.."
 
-agora=${1:-$PWD/target/release/agora}
+agora=${given:-$PWD/target/release/agora}
 [ -x "$agora" ] || cargo build --release --locked --quiet
 requests=${INSTR_REQUESTS:-200}
 workloads=${INSTR_WORKLOADS:-health W1 W2 W5 W6}
