@@ -11,11 +11,12 @@ use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
-use crate::db::{self, PoolSettings};
+use crate::db::{self, Pool, PoolSettings};
 use crate::graphql::group_commit::GroupCommit;
 use crate::http::{AppState, HttpSettings, app};
 use crate::live::{Hub, LiveSettings};
 use crate::server::{self, ServerTimeouts};
+use crate::store::inline::InlineReads;
 use crate::telemetry;
 
 /// Called once for every SQL statement the application runs.
@@ -76,7 +77,7 @@ impl From<&Config> for Setup {
 pub struct Application {
     listener: TcpListener,
     address: SocketAddr,
-    db: DatabaseConnection,
+    db: Pool,
     state: AppState,
     hub: Arc<Hub>,
     timeouts: ServerTimeouts,
@@ -94,12 +95,14 @@ impl Application {
             .context("cannot open the database (check DATABASE_URL)")?;
         telemetry::init_metrics();
         let observer = setup.on_statement.clone();
-        db.set_metric_callback(move |_| {
+        let on_statement: StatementObserver = Arc::new(move || {
             telemetry::count_statement();
             if let Some(observer) = &observer {
                 observer();
             }
         });
+        let counted = on_statement.clone();
+        db.set_metric_callback(move |_| counted());
         db::migrate(&setup.database_url)
             .await
             .context("cannot apply the database migrations")?;
@@ -107,6 +110,16 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", setup.address))?;
         let address = listener.local_addr()?;
+        let inline = setup
+            .pool
+            .sqlite_inline_reads
+            .then(|| InlineReads::beside(&db, setup.pool.sqlite_cache_kib, on_statement))
+            .flatten()
+            .map(Arc::new);
+        let db = Pool {
+            connection: db,
+            inline,
+        };
         // Live data reads the event record on a connection of its own, so that it neither
         // waits for one behind requests nor counts among their statements.
         let events_pool = PoolSettings {
@@ -142,7 +155,7 @@ impl Application {
 
     /// Its database connection pool (the one it serves with).
     pub fn db(&self) -> &DatabaseConnection {
-        &self.db
+        &self.db.connection
     }
 
     /// Its SQLite commit groups (none on PostgreSQL).
@@ -169,7 +182,11 @@ impl Application {
         };
         server::serve(self.listener, app(self.state), shutdown, self.timeouts).await;
         self.hub.stop();
-        self.db.close().await.context("cannot close the database")?;
+        self.db
+            .connection
+            .close()
+            .await
+            .context("cannot close the database")?;
         Ok(())
     }
 }

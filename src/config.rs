@@ -107,6 +107,16 @@ pub struct Config {
         global = true
     )]
     pub sqlite_cache_kib: u32,
+    /// Whether short SQLite reads run in place, on the request's own thread (`false`: every
+    /// read goes to a pooled connection's thread, as writes do).
+    #[arg(
+        long,
+        env = "SQLITE_INLINE_READS",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub sqlite_inline_reads: bool,
     /// Address to listen on.
     #[arg(long, env = "HOST", default_value = "127.0.0.1", global = true)]
     pub host: IpAddr,
@@ -180,6 +190,7 @@ impl From<&Config> for PoolSettings {
             sqlite_durability: config.sqlite_durability,
             sqlite_group_commit: config.sqlite_group_commit,
             sqlite_cache_kib: config.sqlite_cache_kib,
+            sqlite_inline_reads: config.sqlite_inline_reads,
         }
     }
 }

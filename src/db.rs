@@ -7,15 +7,39 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseExecutor, DatabaseTransaction, DbErr,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseExecutor,
+    DatabaseTransaction, DbErr,
 };
+
+use crate::store::inline::InlineReads;
+use crate::store::rows::Reads;
+
+/// The database agora serves: sea-orm's connection pool and, on a SQLite file, the reads it
+/// runs in place beside it (`store::inline`).
+#[derive(Clone, Debug)]
+pub struct Pool {
+    /// The connection pool.
+    pub connection: DatabaseConnection,
+    /// Short reads in place, on a SQLite file when `SQLITE_INLINE_READS` is on.
+    pub inline: Option<Arc<InlineReads>>,
+}
+
+impl Pool {
+    /// `connection` with no reads in place.
+    pub fn plain(connection: DatabaseConnection) -> Self {
+        Self {
+            connection,
+            inline: None,
+        }
+    }
+}
 
 /// The database a request works on: the pool, or the one transaction of an `@atomic`
 /// operation (every field, loader and nested list of the operation reads and writes in it).
 #[derive(Clone, Debug)]
 pub enum RequestDb {
     /// Each statement on a pooled connection, each write committing on its own.
-    Pool(DatabaseConnection),
+    Pool(Pool),
     /// The operation's transaction, committed or rolled back when the operation ends.
     Atomic(Arc<DatabaseTransaction>),
 }
@@ -24,9 +48,36 @@ impl RequestDb {
     /// What statements run on.
     pub fn executor(&self) -> DatabaseExecutor<'_> {
         match self {
-            Self::Pool(db) => DatabaseExecutor::Connection(db),
+            Self::Pool(pool) => DatabaseExecutor::Connection(&pool.connection),
             Self::Atomic(txn) => DatabaseExecutor::Transaction(txn),
         }
+    }
+
+    /// What reads run on: the executor, and the pool's reads in place when it has them.
+    pub fn reads(&self) -> Reader<'_> {
+        Reader {
+            executor: self.executor(),
+            inline: match self {
+                Self::Pool(pool) => pool.inline.as_deref(),
+                Self::Atomic(_) => None,
+            },
+        }
+    }
+}
+
+/// A request's executor for reads (see [`RequestDb::reads`]).
+pub struct Reader<'a> {
+    executor: DatabaseExecutor<'a>,
+    inline: Option<&'a InlineReads>,
+}
+
+impl<'a> Reads for Reader<'a> {
+    fn executor(&self) -> &impl ConnectionTrait {
+        &self.executor
+    }
+
+    fn inline_reads(&self) -> Option<&InlineReads> {
+        self.inline
     }
 }
 
@@ -81,6 +132,8 @@ pub struct PoolSettings {
     pub sqlite_group_commit: usize,
     /// SQLite's page cache per connection, in KiB.
     pub sqlite_cache_kib: u32,
+    /// Whether short SQLite reads run in place (`store::inline`).
+    pub sqlite_inline_reads: bool,
 }
 
 impl Default for PoolSettings {
@@ -91,6 +144,7 @@ impl Default for PoolSettings {
             sqlite_durability: SqliteDurability::Full,
             sqlite_group_commit: DEFAULT_SQLITE_GROUP_COMMIT,
             sqlite_cache_kib: DEFAULT_SQLITE_CACHE_KIB,
+            sqlite_inline_reads: true,
         }
     }
 }

@@ -209,7 +209,7 @@ where
         .or(first)
         .unwrap_or(DEFAULT_LIMIT.unsigned_abs().into());
     let mut rows = keyset_page::<E>(
-        &db.executor(),
+        &db.reads(),
         condition.clone(),
         &keys,
         after.as_deref(),

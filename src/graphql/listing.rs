@@ -14,9 +14,10 @@ use super::connection::{PageArgs, Paged, connection as connection_page};
 use super::filter::{OrderBy, condition_of, sort_keys};
 use super::loader::ChildrenOf;
 use super::table::{Column, Table};
-use super::{db, loader, request_db};
+use super::{db, loader, reads, request_db};
 use crate::domain::page::{ChildPage, Page};
 use crate::store;
+use crate::store::rows::Reads as _;
 use crate::store::sql::{self, ChildrenQuery};
 
 /// Row `id` of `T`, or `None`; one statement, its to-one relation joined in when the
@@ -26,7 +27,7 @@ use crate::store::sql::{self, ChildrenQuery};
 /// `Internal` when the database fails.
 pub async fn find<T: Table>(ctx: &Context<'_>, id: i32) -> Result<Option<T>> {
     let join = T::JOINS.is_some_and(|field| ctx.look_ahead().field(field).exists());
-    T::lookup(&db(ctx)?, id, join).await.extend()
+    T::lookup(&reads(ctx)?, id, join).await.extend()
 }
 
 /// The rows of `T` that meet `filter` and `extra`, in the order `order_by` then `id`; one page
@@ -41,8 +42,8 @@ pub async fn list<T: Table>(
     order_by: Option<&[OrderBy<T::Field>]>,
     page: Option<Page>,
 ) -> Result<Vec<T>> {
-    let db = db(ctx)?;
-    let condition = condition_of(filter, db.get_database_backend()).add(extra);
+    let db = reads(ctx)?;
+    let condition = condition_of(filter, db.executor().get_database_backend()).add(extra);
     let keys = sort_keys(order_by, T::ID);
     let rows = store::list::<T::Entity>(&db, condition, &keys, page)
         .await

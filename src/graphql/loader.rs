@@ -132,7 +132,7 @@ impl<T: Table> Loader<ById<T>> for Loaders {
 
     async fn load(&self, keys: &[ById<T>]) -> Result<HashMap<ById<T>, Row<T>>, AppError> {
         let ids: Vec<i32> = keys.iter().map(|key| key.0).collect();
-        let rows = store::find_many::<T::Entity>(&self.db.executor(), T::ID, &ids).await?;
+        let rows = store::find_many::<T::Entity>(&self.db.reads(), T::ID, &ids).await?;
         Ok(rows
             .into_iter()
             .filter_map(|row| Some((ById::new(int_of(row.get(T::ID))?), row)))
@@ -163,7 +163,7 @@ impl<T: Table> Loader<ChildrenOf<T>> for Loaders {
                 .filter(|other| other.query == *query)
                 .map(|other| other.parent)
                 .collect();
-            for row in query.run(&self.db.executor(), &parents).await? {
+            for row in query.run(&self.db.reads(), &parents).await? {
                 let Some(parent) = int_of(row.get(query.parent_column())) else {
                     continue;
                 };

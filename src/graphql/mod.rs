@@ -27,9 +27,9 @@ use std::sync::Arc;
 
 use async_graphql::futures_util::{Stream, StreamExt as _};
 use async_graphql::{Context, MergedObject, Schema, SchemaBuilder};
-use sea_orm::{DatabaseConnection, DatabaseExecutor};
+use sea_orm::DatabaseExecutor;
 
-use crate::db::RequestDb;
+use crate::db::{Pool, RequestDb};
 use crate::error;
 use crate::limits::{self, Limits};
 use crate::live::Hub;
@@ -84,7 +84,7 @@ fn builder() -> SchemaBuilder<Query, Mutation, Subscription> {
 
 /// The schema served over `db`, its subscriptions fed by `hub`, enforcing the depth and cost
 /// `limits`. Build it once and share it: it is cheap to clone.
-pub fn build_schema(db: DatabaseConnection, hub: Arc<Hub>, limits: &Limits) -> AgoraSchema {
+pub fn build_schema(db: Pool, hub: Arc<Hub>, limits: &Limits) -> AgoraSchema {
     builder()
         .limit_depth(limits.max_query_depth)
         .limit_complexity(limits.max_query_complexity)
@@ -107,7 +107,7 @@ pub fn sdl() -> String {
 pub async fn execute(
     schema: &AgoraSchema,
     mut request: async_graphql::Request,
-    db: &DatabaseConnection,
+    db: &Pool,
     group: Option<&Arc<group_commit::GroupCommit>>,
     limits: &Limits,
 ) -> async_graphql::Response {
@@ -127,7 +127,7 @@ pub async fn execute(
                 )
                 .await
         }
-        (Some(true), None) => match atomic::begin(db).await {
+        (Some(true), None) => match atomic::begin(&db.connection).await {
             Ok(transaction) => {
                 let transaction = Arc::new(transaction);
                 let db = RequestDb::Atomic(transaction.clone());
@@ -169,7 +169,7 @@ async fn run(
 pub fn subscribe(
     schema: &AgoraSchema,
     mut request: async_graphql::Request,
-    db: &DatabaseConnection,
+    db: &Pool,
     start: subscription::StartAt,
     limits: Limits,
 ) -> impl Stream<Item = async_graphql::Response> + Send + 'static {
@@ -203,6 +203,11 @@ fn request_db<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a RequestDb> {
 /// What the request's statements run on: the pool, or its `@atomic` transaction.
 fn db<'a>(ctx: &Context<'a>) -> async_graphql::Result<DatabaseExecutor<'a>> {
     Ok(request_db(ctx)?.executor())
+}
+
+/// What the request's reads run on (see [`RequestDb::reads`]).
+fn reads<'a>(ctx: &Context<'a>) -> async_graphql::Result<crate::db::Reader<'a>> {
+    Ok(request_db(ctx)?.reads())
 }
 
 /// The request's DataLoader.

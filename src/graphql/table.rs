@@ -3,7 +3,7 @@
 //! for `orderBy` / `groupBy`, the `where` input, the group key, and the `Table` implementation.
 
 use async_graphql::{InputType, OutputType};
-use sea_orm::{DatabaseExecutor, EntityTrait};
+use sea_orm::EntityTrait;
 
 use super::aggregate::Statistics;
 use super::filter::WhereInput;
@@ -38,7 +38,7 @@ pub trait Table: OutputType + Send + Sync + Sized + 'static {
 
     /// Row `id`, with the row of its to-one relation read by the same statement when `join`.
     fn lookup(
-        db: &DatabaseExecutor<'_>,
+        db: &crate::db::Reader<'_>,
         id: i32,
         join: bool,
     ) -> impl Future<Output = Result<Option<Self>, AppError>> + Send;
@@ -173,7 +173,7 @@ macro_rules! entity {
             }
 
             async fn lookup(
-                db: &sea_orm::DatabaseExecutor<'_>,
+                db: &$crate::db::Reader<'_>,
                 id: i32,
                 join: bool,
             ) -> Result<Option<Self>, $crate::error::AppError> {

@@ -24,7 +24,6 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{BoxError, Extension, Json, Router};
-use sea_orm::DatabaseConnection;
 use serde_json::json;
 use subtle::ConstantTimeEq as _;
 use tokio::sync::Semaphore;
@@ -35,6 +34,7 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
+use crate::db::Pool;
 use crate::documents::ParsedDocuments;
 use crate::graphql::group_commit::GroupCommit;
 use crate::graphql::{self, AgoraSchema, build_schema};
@@ -100,8 +100,8 @@ impl From<&Config> for HttpSettings {
 pub struct AppState {
     /// The GraphQL schema, built once at start-up.
     pub schema: AgoraSchema,
-    /// The database connection pool.
-    pub db: DatabaseConnection,
+    /// The database connection pool (and its reads in place).
+    pub db: Pool,
     /// How requests are guarded.
     pub settings: Arc<HttpSettings>,
     /// Queries clients may send by hash (APQ).
@@ -119,15 +119,10 @@ pub struct AppState {
 impl AppState {
     /// The state of a service over `db`, its subscriptions fed by `hub`, guarded as
     /// `settings` say; on SQLite up to `group_commit` mutations share a commit.
-    pub fn new(
-        db: DatabaseConnection,
-        hub: Arc<Hub>,
-        settings: HttpSettings,
-        group_commit: usize,
-    ) -> Self {
+    pub fn new(db: Pool, hub: Arc<Hub>, settings: HttpSettings, group_commit: usize) -> Self {
         Self {
             schema: build_schema(db.clone(), hub.clone(), &settings.limits),
-            group: GroupCommit::new(&db, group_commit),
+            group: GroupCommit::new(&db.connection, group_commit),
             db,
             settings: Arc::new(settings),
             persisted: Arc::default(),
@@ -203,7 +198,7 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
 async fn metrics(State(state): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        telemetry::render_metrics(&state.db),
+        telemetry::render_metrics(&state.db.connection),
     )
         .into_response()
 }
@@ -442,7 +437,7 @@ async fn execute(
 }
 
 async fn health(State(state): State<AppState>) -> Response {
-    match crate::store::ping(&state.db).await {
+    match crate::store::ping(&state.db.connection).await {
         Ok(()) => Json(json!({ "status": "ok" })).into_response(),
         Err(err) => {
             tracing::warn!(error = %err, "health check: database unavailable");

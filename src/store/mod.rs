@@ -5,6 +5,7 @@ pub mod bulk;
 pub mod category;
 pub mod condition;
 pub mod events;
+pub mod inline;
 pub mod post;
 pub mod product;
 pub mod rows;
@@ -21,7 +22,7 @@ use sea_orm::{
 use crate::domain::fold;
 use crate::domain::page::Page;
 use crate::error::AppError;
-use rows::ByPosition;
+use rows::{ByPosition, Reads};
 use sql::Sort;
 
 /// Whether the database answers (a round trip on a pooled connection).
@@ -58,20 +59,20 @@ fn first_present<'k>(keys: impl IntoIterator<Item = &'k str>, present: &[String]
 /// # Errors
 /// `Internal` when the database fails.
 pub async fn list<E: EntityTrait<Model: ByPosition>>(
-    db: &impl ConnectionTrait,
+    db: &impl Reads,
     condition: Condition,
     keys: &[Sort<E::Column>],
     page: Option<Page>,
 ) -> Result<Vec<E::Model>, AppError> {
     let select = sql::ordered(
         E::find().filter(condition),
-        db.get_database_backend(),
+        db.executor().get_database_backend(),
         keys,
         false,
     );
     let rows = match page {
         Some(page) => sql::fetch_page(db, select, page.skip(), page.limit()).await?,
-        None => rows::read(db, select.build(db.get_database_backend())).await?,
+        None => rows::read(db, select.build(db.executor().get_database_backend())).await?,
     };
     Ok(rows)
 }
@@ -81,7 +82,7 @@ pub async fn list<E: EntityTrait<Model: ByPosition>>(
 /// # Errors
 /// `Internal` when the database fails.
 pub async fn find<E: EntityTrait<Model: ByPosition>>(
-    db: &impl ConnectionTrait,
+    db: &impl Reads,
     id_column: E::Column,
     id: i32,
 ) -> Result<Option<E::Model>, AppError> {
@@ -94,21 +95,20 @@ pub async fn find<E: EntityTrait<Model: ByPosition>>(
 /// # Errors
 /// `Internal` when the database fails.
 pub async fn find_joined<E, R>(
-    db: &impl ConnectionTrait,
+    db: &impl Reads,
     id_column: E::Column,
     id: i32,
 ) -> Result<Option<(E::Model, Option<R::Model>)>, AppError>
 where
-    E: EntityTrait + Related<R>,
-    R: EntityTrait,
+    E: EntityTrait<Model: ByPosition> + Related<R>,
+    R: EntityTrait<Model: ByPosition>,
 {
     // No `LIMIT`: an id matches one row at most, and a bound limit would make SQLite compile
     // the statement again on every call (see `sql::fetch_page`).
-    let rows = E::find()
+    let select = E::find()
         .filter(id_column.eq(id))
-        .find_also_related(R::default())
-        .all(db)
-        .await?;
+        .find_also_related(R::default());
+    let rows = rows::read_joined(db, select.build(db.executor().get_database_backend())).await?;
     Ok(rows.into_iter().next())
 }
 
@@ -117,7 +117,7 @@ where
 /// # Errors
 /// `Internal` when the database fails.
 pub async fn find_many<E>(
-    db: &impl ConnectionTrait,
+    db: &impl Reads,
     id_column: E::Column,
     ids: &[i32],
 ) -> Result<Vec<E::Model>, AppError>
@@ -125,7 +125,7 @@ where
     E: EntityTrait<Model: ByPosition>,
 {
     let select = E::find().filter(id_column.is_in(ids.iter().copied()));
-    Ok(rows::read(db, select.build(db.get_database_backend())).await?)
+    Ok(rows::read(db, select.build(db.executor().get_database_backend())).await?)
 }
 
 #[cfg(test)]

@@ -1,17 +1,73 @@
 //! Rows decoded by column position: sea-orm's models find every column of every row by its
 //! name (a lookup in the driver's map of names); agora's reads select an entity's columns in the
-//! model's order, so [`ByPosition`] reads them in that order instead.
+//! model's order, so [`ByPosition`] reads them in that order instead, from sqlx's rows or, for
+//! a read run in place (`store::inline`), straight from SQLite's.
 
-use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, TryGetable};
+
+use super::inline::{InlineColumn, InlineReads};
+
+/// What reads run on: a connection or transaction, and, for a request on a SQLite pool, its
+/// reads in place (`db::Reader`).
+pub trait Reads: Sync {
+    /// What the statements run on when they do not run in place.
+    fn executor(&self) -> &impl ConnectionTrait;
+
+    /// The reads in place, if any (never in a transaction: its reads must see its writes).
+    fn inline_reads(&self) -> Option<&InlineReads>;
+}
+
+impl<C: ConnectionTrait> Reads for C {
+    fn executor(&self) -> &impl ConnectionTrait {
+        self
+    }
+
+    fn inline_reads(&self) -> Option<&InlineReads> {
+        None
+    }
+}
+
+/// A column type both row kinds decode.
+pub trait Column: TryGetable + InlineColumn {}
+impl<T: TryGetable + InlineColumn> Column for T {}
+
+/// A row whose columns are read by position: sqlx's, or SQLite's own for a read in place.
+pub enum Row<'r, 's> {
+    /// A row read on the pool.
+    Pooled(&'r QueryResult),
+    /// A row read in place.
+    Inline(&'r rusqlite::Row<'s>),
+}
+
+impl Row<'_, '_> {
+    /// Column `index`.
+    ///
+    /// # Errors
+    /// When it is missing or has another type.
+    pub fn column<T: Column>(&self, index: usize) -> Result<T, DbErr> {
+        match self {
+            Self::Pooled(row) => row.try_get_by_index(index),
+            Self::Inline(row) => {
+                let value = row
+                    .get_ref(index)
+                    .map_err(|err| DbErr::Type(err.to_string()))?;
+                T::from_inline(value)
+            }
+        }
+    }
+}
 
 /// A model that decodes from consecutive columns, in the order of its fields (which is the
 /// order of its entity's `Column` enum, the order `Entity::find()` selects them in).
 pub trait ByPosition: Sized {
+    /// How many columns it takes.
+    const COLUMNS: usize;
+
     /// The model of the row whose columns start at `first`.
     ///
     /// # Errors
     /// When a column is missing or has another type.
-    fn decode(row: &QueryResult, first: usize) -> Result<Self, DbErr>;
+    fn decode(row: &Row<'_, '_>, first: usize) -> Result<Self, DbErr>;
 }
 
 /// The rows `statement` reads, decoded by position: only for statements that select the
@@ -19,12 +75,44 @@ pub trait ByPosition: Sized {
 ///
 /// # Errors
 /// When the database fails or a row does not decode.
-pub async fn read<M: ByPosition>(
-    db: &impl ConnectionTrait,
+pub async fn read<M: ByPosition>(db: &impl Reads, statement: Statement) -> Result<Vec<M>, DbErr> {
+    read_with(db, statement, |row| M::decode(row, 0)).await
+}
+
+/// The rows of a statement that selects `M`'s columns and then those of the `R` a left join
+/// found (all null when it found none).
+///
+/// # Errors
+/// When the database fails or a row does not decode.
+pub async fn read_joined<M: ByPosition, R: ByPosition>(
+    db: &impl Reads,
     statement: Statement,
-) -> Result<Vec<M>, DbErr> {
-    let rows = db.query_all_raw(statement).await?;
-    rows.iter().map(|row| M::decode(row, 0)).collect()
+) -> Result<Vec<(M, Option<R>)>, DbErr> {
+    read_with(db, statement, |row| {
+        let joined = match row.column::<Option<i32>>(M::COLUMNS)? {
+            Some(_) => Some(R::decode(row, M::COLUMNS)?),
+            None => None,
+        };
+        Ok((M::decode(row, 0)?, joined))
+    })
+    .await
+}
+
+/// The rows `statement` reads, each decoded by `decode`: in place when `db` reads inline and
+/// the read is short, otherwise on the pool.
+async fn read_with<T>(
+    db: &impl Reads,
+    statement: Statement,
+    decode: impl Fn(&Row<'_, '_>) -> Result<T, DbErr>,
+) -> Result<Vec<T>, DbErr> {
+    if let Some(rows) = db
+        .inline_reads()
+        .and_then(|inline| inline.read(&statement, |row| decode(&Row::Inline(row))))
+    {
+        return Ok(rows);
+    }
+    let rows = db.executor().query_all_raw(statement).await?;
+    rows.iter().map(|row| decode(&Row::Pooled(row))).collect()
 }
 
 /// Implements [`ByPosition`] for the `Model` of the calling entity module, whose fields are
@@ -32,8 +120,10 @@ pub async fn read<M: ByPosition>(
 macro_rules! by_position {
     ($($field:ident),+ $(,)?) => {
         impl $crate::store::rows::ByPosition for Model {
+            const COLUMNS: usize = [$(stringify!($field)),+].len();
+
             fn decode(
-                row: &sea_orm::QueryResult,
+                row: &$crate::store::rows::Row<'_, '_>,
                 first: usize,
             ) -> Result<Self, sea_orm::DbErr> {
                 let mut index = first;
@@ -43,7 +133,7 @@ macro_rules! by_position {
                 };
                 // Fields are initialised in the order written: column `first`, then the next.
                 Ok(Self {
-                    $($field: row.try_get_by_index(next())?,)+
+                    $($field: row.column(next())?,)+
                 })
             }
         }

@@ -10,7 +10,7 @@ use sea_orm::{
     Value,
 };
 
-use super::rows::{self, ByPosition};
+use super::rows::{self, ByPosition, Reads};
 
 /// Ascending or descending.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -99,12 +99,12 @@ pub fn bindable(backend: DatabaseBackend, value: Value) -> Value {
 /// # Errors
 /// When the database fails.
 pub async fn fetch_page<E: EntityTrait<Model: ByPosition>>(
-    db: &impl ConnectionTrait,
+    db: &impl Reads,
     select: Select<E>,
     skip: u64,
     limit: u64,
 ) -> Result<Vec<E::Model>, DbErr> {
-    let statement = paged_statement(select, db.get_database_backend(), skip, limit);
+    let statement = paged_statement(select, db.executor().get_database_backend(), skip, limit);
     rows::read(db, statement).await
 }
 
@@ -125,7 +125,7 @@ fn paged_statement<E: EntityTrait>(
 /// # Errors
 /// When the database fails.
 pub async fn fetch_first<E: EntityTrait<Model: ByPosition>>(
-    db: &impl ConnectionTrait,
+    db: &impl Reads,
     select: Select<E>,
 ) -> Result<Option<E::Model>, DbErr> {
     Ok(fetch_page(db, select, 0, 1).await?.into_iter().next())
@@ -139,7 +139,7 @@ pub async fn fetch_first<E: EntityTrait<Model: ByPosition>>(
 /// When the database fails.
 #[allow(clippy::too_many_arguments)]
 pub async fn keyset_page<E: EntityTrait<Model: ByPosition>>(
-    db: &impl ConnectionTrait,
+    db: &impl Reads,
     condition: Condition,
     keys: &[Sort<E::Column>],
     after: Option<&[Value]>,
@@ -148,7 +148,7 @@ pub async fn keyset_page<E: EntityTrait<Model: ByPosition>>(
     offset: u64,
     limit: u64,
 ) -> Result<Vec<E::Model>, DbErr> {
-    let backend = db.get_database_backend();
+    let backend = db.executor().get_database_backend();
     let mut condition = condition;
     if let Some(after) = after {
         condition = condition.add(beyond(backend, keys, after, true));
@@ -403,16 +403,12 @@ impl<E: EntityTrait> ChildrenQuery<E> {
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn run(
-        &self,
-        db: &impl ConnectionTrait,
-        parent_ids: &[i32],
-    ) -> Result<Vec<E::Model>, DbErr>
+    pub async fn run(&self, db: &impl Reads, parent_ids: &[i32]) -> Result<Vec<E::Model>, DbErr>
     where
         E::Model: ByPosition,
     {
         // The entity's columns come first, its rank after them.
-        let backend = db.get_database_backend();
+        let backend = db.executor().get_database_backend();
         rows::read(db, backend.build(&self.statement(backend, parent_ids))).await
     }
 }

@@ -50,6 +50,7 @@ mod guarding;
 mod hostile;
 mod http;
 mod in_place;
+mod inline_reads;
 mod live;
 mod loaders;
 mod lookups;
