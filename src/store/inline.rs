@@ -95,7 +95,10 @@ impl InlineReads {
         statement: &Statement,
         decode: impl Fn(&rusqlite::Row<'_>) -> Result<T, sea_orm::DbErr>,
     ) -> Option<Vec<T>> {
-        let bound = bind_all(statement)?;
+        let Some(bound) = bind_all(statement) else {
+            tracing::debug!(sql = %statement.sql, "inline read handed back: a value sqlx binds");
+            return None;
+        };
         let reader = self.take()?;
         reader.budget_left.store(self.budget, Ordering::Relaxed);
         match run(&reader.connection, &statement.sql, &bound, decode) {
@@ -216,6 +219,8 @@ fn bind(value: &Value) -> Option<ToSqlOutput<'_>> {
         Value::TinyUnsigned(Some(n)) => ValueRef::Integer(i64::from(*n)),
         Value::SmallUnsigned(Some(n)) => ValueRef::Integer(i64::from(*n)),
         Value::Unsigned(Some(n)) => ValueRef::Integer(i64::from(*n)),
+        Value::BigUnsigned(Some(n)) => ValueRef::Integer(i64::try_from(*n).ok()?),
+        Value::Float(Some(x)) => ValueRef::Real(f64::from(*x)),
         Value::Double(Some(x)) => ValueRef::Real(*x),
         Value::String(Some(text)) => ValueRef::Text(text.as_bytes()),
         Value::Bool(None)
@@ -226,6 +231,8 @@ fn bind(value: &Value) -> Option<ToSqlOutput<'_>> {
         | Value::TinyUnsigned(None)
         | Value::SmallUnsigned(None)
         | Value::Unsigned(None)
+        | Value::BigUnsigned(None)
+        | Value::Float(None)
         | Value::Double(None)
         | Value::String(None) => ValueRef::Null,
         _ => return None,

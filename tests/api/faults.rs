@@ -140,30 +140,44 @@ async fn postgres_single_connection_pool_still_serves_nested_queries() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_exhausted_pool_fails_fast_and_clearly_then_recovers() {
-    let pool = PoolSettings {
-        max_connections: Some(2),
-        acquire_timeout: Duration::from_secs(1),
-        ..PoolSettings::default()
-    };
-    let app = TestApp::spawn_configured(Backend::Sqlite, HttpSettings::default(), pool)
-        .await
-        .expect("SQLite");
-    // The test's own handle shares the app's pool: hold every connection.
-    let held = [
-        app.db.begin().await.expect("first connection"),
-        app.db.begin().await.expect("second connection"),
-    ];
-    let started = Instant::now();
-    app.expect_error("{ users { id } }", json!({}), "SERVICE_UNAVAILABLE", None)
-        .await;
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
-    drop(held);
-    let data = app.data("{ users { id } }", json!({})).await;
-    assert_eq!(data["users"], json!([]));
+    const CREATE: &str = r#"mutation { createUser(input: { name: "Ada", email: "ada@example.com", age: 36 }) { id } }"#;
+    for inline_reads in [false, true] {
+        let pool = PoolSettings {
+            max_connections: Some(2),
+            acquire_timeout: Duration::from_secs(1),
+            sqlite_inline_reads: inline_reads,
+            ..PoolSettings::default()
+        };
+        let app = TestApp::spawn_configured(Backend::Sqlite, HttpSettings::default(), pool)
+            .await
+            .expect("SQLite");
+        // The test's own handle shares the app's pool: hold every connection.
+        let held = [
+            app.db.begin().await.expect("first connection"),
+            app.db.begin().await.expect("second connection"),
+        ];
+        let started = Instant::now();
+        if inline_reads {
+            // Short reads need no pooled connection: they are still served.
+            let data = app.data("{ users { id } }", json!({})).await;
+            assert_eq!(data["users"], json!([]));
+        } else {
+            app.expect_error("{ users { id } }", json!({}), "SERVICE_UNAVAILABLE", None)
+                .await;
+        }
+        app.expect_error(CREATE, json!({}), "SERVICE_UNAVAILABLE", None)
+            .await;
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        drop(held);
+        let data = app.data(CREATE, json!({})).await;
+        assert!(data["createUser"]["id"].is_number(), "{data}");
+        let data = app.data("{ users { email } }", json!({})).await;
+        assert_eq!(data["users"], json!([{ "email": "ada@example.com" }]));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
