@@ -368,9 +368,7 @@ impl<E: EntityTrait> ChildrenQuery<E> {
     /// The statement for `parent_ids`.
     fn statement(&self, backend: DatabaseBackend, parent_ids: &[i32]) -> SelectStatement {
         let parent_column = self.parent_column;
-        let mut window =
-            WindowStatement::partition_by((parent_column.entity_name(), parent_column));
-        for key in &self.keys {
+        let keys = self.keys.iter().map(|key| {
             let ascending = key.direction == Direction::Asc;
             let order = if ascending { Order::Asc } else { Order::Desc };
             let nulls = if ascending {
@@ -378,13 +376,28 @@ impl<E: EntityTrait> ChildrenQuery<E> {
             } else {
                 NullOrdering::Last
             };
-            window.order_by_expr_with_nulls(sort_key(backend, key.column), order, nulls);
-        }
-        let rank = Alias::new("agora_rank");
-        let mut ranked: SelectStatement = E::find()
+            (sort_key(backend, key.column), order, nulls)
+        });
+        let mut children: SelectStatement = E::find()
             .filter(parent_column.is_in(parent_ids.iter().copied()))
             .filter(self.condition.clone())
             .into_query();
+        if self.skip == 0 && self.limit.is_none() {
+            // Every child of each parent: no rank to page by, so no window (which would sort
+            // the children once more).
+            children.order_by((parent_column.entity_name(), parent_column), Order::Asc);
+            for (key, order, nulls) in keys {
+                children.order_by_expr_with_nulls(key, order, nulls);
+            }
+            return children;
+        }
+        let mut window =
+            WindowStatement::partition_by((parent_column.entity_name(), parent_column));
+        for (key, order, nulls) in keys {
+            window.order_by_expr_with_nulls(key, order, nulls);
+        }
+        let rank = Alias::new("agora_rank");
+        let mut ranked = children;
         ranked.expr_window_as(Expr::cust("ROW_NUMBER()"), window, rank.clone());
 
         let mut page = Query::select();
