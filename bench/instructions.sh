@@ -5,9 +5,12 @@
 #   bench/instructions.sh [binary]      default: target/release/agora (built if missing)
 #
 # (valgrind names its control pipe after HOST, which agora reads too: both see 127.0.0.1.)
-# SQLite only (PostgreSQL's own work would not be counted). Environment: INSTR_REQUESTS (200 per
-# workload), INSTR_WORKLOADS (default "health W1 W2 W5 W6"), INSTR_KEEP (a directory: each
-# workload's callgrind output is kept there, for `callgrind_annotate --inclusive=yes`).
+# On SQLite unless INSTR_POSTGRES_URL names a PostgreSQL database to connect to first (e.g.
+# postgres://postgres@127.0.0.1:5432/postgres): then a database `agora_instr` beside it is used
+# and dropped, and only agora's own instructions are counted, not PostgreSQL's. Environment:
+# INSTR_REQUESTS (200 per workload), INSTR_WORKLOADS (default "health W1 W2 W5 W6"), INSTR_KEEP
+# (a directory: each workload's callgrind output is kept there, for
+# `callgrind_annotate --inclusive=yes`).
 set -euo pipefail
 # A binary given by a relative path is found from where the script was called.
 given=${1:+$(realpath "$1")}
@@ -25,10 +28,18 @@ server_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
   rm -rf "$work"
+  if [ -n "${INSTR_POSTGRES_URL:-}" ]; then
+    psql "$INSTR_POSTGRES_URL" -qc 'DROP DATABASE IF EXISTS agora_instr WITH (FORCE)' >/dev/null || true
+  fi
 }
 trap cleanup EXIT
 
 url="sqlite://$work/instructions.db?mode=rwc"
+if [ -n "${INSTR_POSTGRES_URL:-}" ]; then
+  psql "$INSTR_POSTGRES_URL" -qc 'DROP DATABASE IF EXISTS agora_instr WITH (FORCE)' \
+    -c 'CREATE DATABASE agora_instr' >/dev/null
+  url="${INSTR_POSTGRES_URL%/*}/agora_instr?sslmode=disable"
+fi
 DATABASE_URL=$url RUST_LOG=warn "$agora" seed --users 1000 --posts-per-user 10 >/dev/null
 
 # Starts agora under callgrind, counting nothing yet; sets server_pid and address.
