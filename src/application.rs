@@ -16,6 +16,7 @@ use crate::graphql::group_commit::GroupCommit;
 use crate::http::{AppState, HttpSettings, app};
 use crate::live::{Hub, LiveSettings};
 use crate::server::{self, ServerTimeouts};
+use crate::store::direct::DirectReads;
 use crate::store::inline::InlineReads;
 use crate::telemetry;
 
@@ -113,12 +114,14 @@ impl Application {
         let inline = setup
             .pool
             .sqlite_inline_reads
-            .then(|| InlineReads::beside(&db, setup.pool.sqlite_cache_kib, on_statement))
+            .then(|| InlineReads::beside(&db, setup.pool.sqlite_cache_kib, on_statement.clone()))
             .flatten()
             .map(Arc::new);
+        let direct = DirectReads::beside(&db, on_statement).map(Arc::new);
         let db = Pool {
             connection: db,
             inline,
+            direct,
         };
         // Live data reads the event record on a connection of its own, so that it neither
         // waits for one behind requests nor counts among their statements.

@@ -11,6 +11,7 @@ use sea_orm::{
     DatabaseTransaction, DbErr,
 };
 
+use crate::store::direct::DirectReads;
 use crate::store::inline::InlineReads;
 use crate::store::rows::Reads;
 
@@ -22,16 +23,8 @@ pub struct Pool {
     pub connection: DatabaseConnection,
     /// Short reads in place, on a SQLite file when `SQLITE_INLINE_READS` is on.
     pub inline: Option<Arc<InlineReads>>,
-}
-
-impl Pool {
-    /// `connection` with no reads in place.
-    pub fn plain(connection: DatabaseConnection) -> Self {
-        Self {
-            connection,
-            inline: None,
-        }
-    }
+    /// Reads straight on sqlx's pool, on PostgreSQL.
+    pub direct: Option<Arc<DirectReads>>,
 }
 
 /// The database a request works on: the pool, or the one transaction of an `@atomic`
@@ -55,11 +48,16 @@ impl RequestDb {
 
     /// What reads run on: the executor, and the pool's reads in place when it has them.
     pub fn reads(&self) -> Reader<'_> {
-        Reader {
-            executor: self.executor(),
-            inline: match self {
-                Self::Pool(pool) => pool.inline.as_deref(),
-                Self::Atomic(_) => None,
+        match self {
+            Self::Pool(pool) => Reader {
+                executor: self.executor(),
+                inline: pool.inline.as_deref(),
+                direct: pool.direct.as_deref(),
+            },
+            Self::Atomic(_) => Reader {
+                executor: self.executor(),
+                inline: None,
+                direct: None,
             },
         }
     }
@@ -69,6 +67,7 @@ impl RequestDb {
 pub struct Reader<'a> {
     executor: DatabaseExecutor<'a>,
     inline: Option<&'a InlineReads>,
+    direct: Option<&'a DirectReads>,
 }
 
 impl<'a> Reads for Reader<'a> {
@@ -78,6 +77,10 @@ impl<'a> Reads for Reader<'a> {
 
     fn inline_reads(&self) -> Option<&InlineReads> {
         self.inline
+    }
+
+    fn direct_reads(&self) -> Option<&DirectReads> {
+        self.direct
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod bulk;
 pub mod category;
 pub mod condition;
+pub mod direct;
 pub mod events;
 pub mod inline;
 pub mod post;

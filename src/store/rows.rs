@@ -1,20 +1,28 @@
 //! Rows decoded by column position: sea-orm's models find every column of every row by its
 //! name (a lookup in the driver's map of names); agora's reads select an entity's columns in the
-//! model's order, so [`ByPosition`] reads them in that order instead, from sqlx's rows or, for
-//! a read run in place (`store::inline`), straight from SQLite's.
+//! model's order, so [`ByPosition`] reads them in that order instead: from sea-orm's rows, from
+//! SQLite's for a read in place (`store::inline`), from sqlx's for a PostgreSQL read on the pool
+//! (`store::direct`).
 
+use sea_orm::sqlx::postgres::{PgRow, Postgres};
+use sea_orm::sqlx::{self, Row as _};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, TryGetable};
 
+use super::direct::DirectReads;
 use super::inline::{InlineColumn, InlineReads};
 
-/// What reads run on: a connection or transaction, and, for a request on a SQLite pool, its
-/// reads in place (`db::Reader`).
+/// What reads run on: a connection or transaction, and, for a request on the pool, the pool's
+/// own ways to read (`db::Reader`): in place on SQLite, straight on sqlx's pool on PostgreSQL.
+/// A transaction has neither: its reads must see its writes.
 pub trait Reads: Sync {
-    /// What the statements run on when they do not run in place.
+    /// What the statements run on through sea-orm.
     fn executor(&self) -> &impl ConnectionTrait;
 
-    /// The reads in place, if any (never in a transaction: its reads must see its writes).
+    /// The reads in place, on a SQLite pool.
     fn inline_reads(&self) -> Option<&InlineReads>;
+
+    /// The reads straight on sqlx's pool, on a PostgreSQL pool.
+    fn direct_reads(&self) -> Option<&DirectReads>;
 }
 
 impl<C: ConnectionTrait> Reads for C {
@@ -25,18 +33,30 @@ impl<C: ConnectionTrait> Reads for C {
     fn inline_reads(&self) -> Option<&InlineReads> {
         None
     }
+
+    fn direct_reads(&self) -> Option<&DirectReads> {
+        None
+    }
 }
 
-/// A column type both row kinds decode.
-pub trait Column: TryGetable + InlineColumn {}
-impl<T: TryGetable + InlineColumn> Column for T {}
+/// A column type every row kind decodes.
+pub trait Column:
+    TryGetable + InlineColumn + for<'v> sqlx::Decode<'v, Postgres> + sqlx::Type<Postgres>
+{
+}
+impl<T> Column for T where
+    T: TryGetable + InlineColumn + for<'v> sqlx::Decode<'v, Postgres> + sqlx::Type<Postgres>
+{
+}
 
-/// A row whose columns are read by position: sqlx's, or SQLite's own for a read in place.
+/// A row whose columns are read by position.
 pub enum Row<'r, 's> {
-    /// A row read on the pool.
+    /// A row read through sea-orm.
     Pooled(&'r QueryResult),
-    /// A row read in place.
+    /// A row read in place (SQLite).
     Inline(&'r rusqlite::Row<'s>),
+    /// A row read straight on sqlx's pool (PostgreSQL).
+    Direct(&'r PgRow),
 }
 
 impl Row<'_, '_> {
@@ -53,6 +73,9 @@ impl Row<'_, '_> {
                     .map_err(|err| DbErr::Type(err.to_string()))?;
                 T::from_inline(value)
             }
+            Self::Direct(row) => row
+                .try_get_unchecked(index)
+                .map_err(|err| DbErr::Type(err.to_string())),
         }
     }
 }
@@ -99,7 +122,7 @@ pub async fn read_joined<M: ByPosition, R: ByPosition>(
 }
 
 /// The rows `statement` reads, each decoded by `decode`: in place when `db` reads inline and
-/// the read is short, otherwise on the pool.
+/// the read is short, straight on sqlx's pool when `db` reads so, otherwise through sea-orm.
 async fn read_with<T>(
     db: &impl Reads,
     statement: Statement,
@@ -110,6 +133,11 @@ async fn read_with<T>(
         .and_then(|inline| inline.read(&statement, |row| decode(&Row::Inline(row))))
     {
         return Ok(rows);
+    }
+    if let Some(direct) = db.direct_reads() {
+        return direct
+            .read(statement, |row| decode(&Row::Direct(row)))
+            .await;
     }
     let rows = db.executor().query_all_raw(statement).await?;
     rows.iter().map(|row| decode(&Row::Pooled(row))).collect()

@@ -1,12 +1,14 @@
-//! Short SQLite reads in place (`store::inline`) read exactly what the pool reads: the same
-//! models from the same rows, whatever form a date is stored in; and a read that runs long, or
-//! binds a value only sqlx binds, is handed back to the pool and answers the same.
+//! The pool's own reads (in place on SQLite, `store::inline`; straight on sqlx's pool on
+//! PostgreSQL, `store::direct`) read exactly what sea-orm reads: the same models from the same
+//! rows, whatever form a SQLite date is stored in; and a read in place that runs long, or binds
+//! a value only sqlx binds, is handed back to the pool and answers the same.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use agora::db::{Pool, RequestDb};
 use agora::entity::{category, post, product, user};
+use agora::store::direct::DirectReads;
 use agora::store::inline::InlineReads;
 use agora::store::sql::{Direction, Sort, total_order};
 use agora::store::{self, rows::ByPosition};
@@ -33,11 +35,35 @@ fn reading_in_place(app: &TestApp, budget: u32) -> (RequestDb, Arc<AtomicUsize>)
     let db = RequestDb::Pool(Pool {
         connection: app.db.clone(),
         inline: Some(Arc::new(inline)),
+        direct: None,
     });
     (db, ran)
 }
 
-/// Rows whose dates are in every form a SQLite file may hold them: agora's own (RFC 3339,
+/// The app's database with its backend's own reads beside it, and the count of statements
+/// they ran.
+fn reading_fast(app: &TestApp) -> (RequestDb, Arc<AtomicUsize>) {
+    if app.db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        return reading_in_place(app, agora::store::inline::DEFAULT_BUDGET);
+    }
+    let ran = Arc::new(AtomicUsize::new(0));
+    let counter = ran.clone();
+    let direct = DirectReads::beside(
+        &app.db,
+        Arc::new(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }),
+    )
+    .expect("PostgreSQL reads on its pool");
+    let db = RequestDb::Pool(Pool {
+        connection: app.db.clone(),
+        inline: None,
+        direct: Some(Arc::new(direct)),
+    });
+    (db, ran)
+}
+
+/// Rows whose dates are, on SQLite, in every form a file may hold them: agora's own (RFC 3339,
 /// milliseconds, `Z`), SQLite's `CURRENT_TIMESTAMP`, and others sqlx also reads.
 async fn seed_with_every_date_form(app: &TestApp) {
     seed(app).await;
@@ -47,6 +73,9 @@ async fn seed_with_every_date_form(app: &TestApp) {
         json!({}),
     )
     .await;
+    if app.db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        return;
+    }
     for (table, column, id, at) in [
         ("users", "created_at", 1, "2026-01-02 03:04:05"),
         ("users", "updated_at", 3, "2026-01-02T03:04:05.123456+02:00"),
@@ -85,26 +114,30 @@ where
     (in_place, by_name)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reads_in_place_decode_as_the_pool_does() {
-    let app = TestApp::spawn(Backend::Sqlite).await.expect("SQLite");
-    seed_with_every_date_form(&app).await;
-    let (db, ran) = reading_in_place(&app, agora::store::inline::DEFAULT_BUDGET);
+on_every_backend!(fast_reads_decode_as_sea_orm_does);
 
-    let (users, expected) = both_ways::<user::Entity>(&db, &app, user::Column::Id).await;
+async fn fast_reads_decode_as_sea_orm_does(app: &TestApp) {
+    seed_with_every_date_form(app).await;
+    let (db, ran) = reading_fast(app);
+
+    let (users, expected) = both_ways::<user::Entity>(&db, app, user::Column::Id).await;
     assert_eq!(users.len(), 3);
     assert_eq!(users, expected);
-    let (posts, expected) = both_ways::<post::Entity>(&db, &app, post::Column::Id).await;
+    let (posts, expected) = both_ways::<post::Entity>(&db, app, post::Column::Id).await;
     assert_eq!(posts.len(), 6);
     assert!(posts.iter().any(|post| post.published));
     assert_eq!(posts, expected);
     let (categories, expected) =
-        both_ways::<category::Entity>(&db, &app, category::Column::Id).await;
+        both_ways::<category::Entity>(&db, app, category::Column::Id).await;
     assert_eq!(categories, expected);
-    let (products, expected) = both_ways::<product::Entity>(&db, &app, product::Column::Id).await;
+    let (products, expected) = both_ways::<product::Entity>(&db, app, product::Column::Id).await;
     assert!(products.iter().any(|product| product.category_id.is_none()));
     assert_eq!(products, expected);
-    assert_eq!(ran.load(Ordering::SeqCst), 4, "each list was read in place");
+    assert_eq!(
+        ran.load(Ordering::SeqCst),
+        4,
+        "each list was read the fast way"
+    );
 
     // A lookup with its to-one relation joined, found and not found.
     for product in &products {
