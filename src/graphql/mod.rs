@@ -160,7 +160,12 @@ async fn run(
     if !matches!(db, RequestDb::Pool(_)) {
         request = request.data(db);
     }
-    batches.drive_alongside(schema.execute(request)).await
+    // Boxed where it is made: async-graphql's execution is a future of several KiB, and every
+    // wrapper above (the batch driver, the request's timeout, its statement count) would
+    // otherwise copy all of it when it takes it.
+    batches
+        .drive_alongside(Box::pin(schema.execute(request)))
+        .await
 }
 
 /// Runs a subscription: one response per event it delivers, each resolved with DataLoaders
