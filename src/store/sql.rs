@@ -109,7 +109,7 @@ pub async fn fetch_page<E: EntityTrait<Model: ByPosition>>(
 }
 
 /// The statement of `select` with its page written in (see `fetch_page`).
-fn paged_statement<E: EntityTrait>(
+pub(crate) fn paged_statement<E: EntityTrait>(
     select: Select<E>,
     backend: DatabaseBackend,
     skip: u64,
