@@ -114,7 +114,14 @@ impl Application {
         let inline = setup
             .pool
             .sqlite_inline_reads
-            .then(|| InlineReads::beside(&db, setup.pool.sqlite_cache_kib, on_statement.clone()))
+            .then(|| {
+                InlineReads::beside(
+                    &db,
+                    &setup.database_url,
+                    setup.pool.sqlite_cache_kib,
+                    on_statement.clone(),
+                )
+            })
             .flatten()
             .map(Arc::new);
         let direct = DirectReads::beside(&db, on_statement).map(Arc::new);
@@ -185,6 +192,9 @@ impl Application {
         };
         server::serve(self.listener, app(self.state), shutdown, self.timeouts).await;
         self.hub.stop();
+        if let Some(inline) = &self.db.inline {
+            inline.close();
+        }
         self.db
             .connection
             .close()

@@ -52,21 +52,36 @@ struct Reader {
 }
 
 impl InlineReads {
-    /// Inline readers beside `db`'s pool, when `db` is a SQLite file (an in-memory database
-    /// is private to the pool's connections): at most one per CPU core, since a read in place
+    /// Inline readers beside `db`'s pool (opened on `url`), when `db` is a SQLite file (an
+    /// in-memory database is private to the pool's connections): at most one per CPU core, since a read in place
     /// holds its thread; each tells `on_statement` of every statement it runs.
     pub fn beside(
         db: &DatabaseConnection,
+        url: &str,
         cache_kib: u32,
         on_statement: StatementObserver,
     ) -> Option<Self> {
         if db.get_database_backend() != DbBackend::Sqlite {
             return None;
         }
+        // An in-memory database (whatever file it is named after), or a file opened through
+        // another VFS or as immutable, is not what a plain open of the path would read.
+        let parameters = url.split_once('?').map_or("", |(_, parameters)| parameters);
+        let plain_file = parameters.split('&').all(|pair| {
+            match pair.split_once('=').map_or(pair, |(key, _)| key) {
+                "mode" => pair != "mode=memory",
+                "vfs" | "immutable" => false,
+                _ => true,
+            }
+        });
         let options = db.get_sqlite_connection_pool().connect_options();
         let path = options.get_filename().to_path_buf();
         let name = path.to_string_lossy();
-        if name.is_empty() || name.starts_with(":memory:") || name.starts_with("file:") {
+        if !plain_file
+            || name.is_empty()
+            || name.starts_with(":memory:")
+            || name.starts_with("file:")
+        {
             return None;
         }
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -140,6 +155,13 @@ impl InlineReads {
         }
     }
 
+    /// Closes the idle readers (at shutdown: the last connection to close a WAL database
+    /// checkpoints it and removes its `-wal` and `-shm` files, and a reader would keep them).
+    pub fn close(&self) {
+        let closed = std::mem::take(&mut *self.idle.lock().unwrap_or_else(PoisonError::into_inner));
+        self.open.fetch_sub(closed.len(), Ordering::Relaxed);
+    }
+
     fn put(&self, reader: Reader) {
         self.idle
             .lock()
@@ -152,6 +174,9 @@ impl InlineReads {
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        // rusqlite waits 5 s for a busy database by default: here that would hold a runtime
+        // thread; a busy read is handed back to the pool instead.
+        connection.busy_timeout(std::time::Duration::ZERO)?;
         // A negative `cache_size` is a size in KiB rather than in pages.
         connection.pragma_update(None, "cache_size", -i64::from(self.cache_kib))?;
         connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);

@@ -14,13 +14,13 @@ pub mod sql;
 pub mod user;
 pub mod write;
 
-use sea_orm::ActiveValue::{self, Set};
 use std::any::TypeId;
 use std::sync::{Arc, PoisonError, RwLock};
 
+use sea_orm::ActiveValue::{self, Set};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, QueryTrait, Related, Statement, Value,
+    EntityTrait, IdenStatic as _, QueryFilter, QueryTrait, Related, Statement, Value,
 };
 
 use crate::domain::fold;
@@ -91,7 +91,7 @@ pub async fn find<E: EntityTrait<Model: ByPosition>>(
     id: i32,
 ) -> Result<Option<E::Model>, AppError> {
     let backend = db.executor().get_database_backend();
-    let statement = by_id::<E>(backend, id, || {
+    let statement = by_id::<E>(backend, id_column.as_str(), id, || {
         sql::paged_statement(E::find().filter(id_column.eq(id)), backend, 0, 1)
     });
     Ok(rows::read(db, statement).await?.into_iter().next())
@@ -114,7 +114,7 @@ where
     // No `LIMIT`: an id matches one row at most, and a bound limit would make SQLite compile
     // the statement again on every call (see `sql::fetch_page`).
     let backend = db.executor().get_database_backend();
-    let statement = by_id::<(E, R)>(backend, id, || {
+    let statement = by_id::<(E, R)>(backend, id_column.as_str(), id, || {
         E::find()
             .filter(id_column.eq(id))
             .find_also_related(R::default())
@@ -124,18 +124,20 @@ where
     Ok(rows.into_iter().next())
 }
 
-/// A lookup by id whose text depends only on `Key` (the entity, or the pair joined) and the
-/// backend: `build`s it the first time, then reuses its text with `id` as its one value. W1's
-/// profile put a tenth of a lookup's instructions in writing the same SQL again. The cache
-/// holds one text per entity (pair) and backend, so it cannot grow past a dozen.
+/// A lookup whose text depends only on `Key` (the entity, or the pair joined), the `column` it
+/// matches and the backend: `build`s it the first time, then reuses its text with `id` as its
+/// one value. W1's profile put a tenth of a lookup's instructions in writing the same SQL
+/// again. The cache holds one text per entity (pair), column and backend, so it cannot grow
+/// past a few dozen.
 fn by_id<Key: 'static>(
     backend: DatabaseBackend,
+    column: &'static str,
     id: i32,
     build: impl FnOnce() -> Statement,
 ) -> Statement {
-    type Texts = Vec<(TypeId, DatabaseBackend, Arc<str>)>;
+    type Texts = Vec<((TypeId, &'static str), DatabaseBackend, Arc<str>)>;
     static TEXTS: RwLock<Texts> = RwLock::new(Vec::new());
-    let key = TypeId::of::<Key>();
+    let key = (TypeId::of::<Key>(), column);
     let known = TEXTS
         .read()
         .unwrap_or_else(PoisonError::into_inner)

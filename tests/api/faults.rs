@@ -158,9 +158,17 @@ async fn an_exhausted_pool_fails_fast_and_clearly_then_recovers() {
         ];
         let started = Instant::now();
         if inline_reads {
-            // Short reads need no pooled connection: they are still served.
+            // Short reads need no pooled connection: they are still served; a search still
+            // runs on the pool.
             let data = app.data("{ users { id } }", json!({})).await;
             assert_eq!(data["users"], json!([]));
+            app.expect_error(
+                r#"{ searchUsers(name: "ada") { id } }"#,
+                json!({}),
+                "SERVICE_UNAVAILABLE",
+                None,
+            )
+            .await;
         } else {
             app.expect_error("{ users { id } }", json!({}), "SERVICE_UNAVAILABLE", None)
                 .await;

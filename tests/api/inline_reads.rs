@@ -25,6 +25,7 @@ fn reading_in_place(app: &TestApp, budget: u32) -> (RequestDb, Arc<AtomicUsize>)
     let counter = ran.clone();
     let inline = InlineReads::beside(
         &app.db,
+        app.database_url(),
         512,
         Arc::new(move || {
             counter.fetch_add(1, Ordering::SeqCst);
@@ -249,15 +250,28 @@ async fn a_long_read_is_handed_back_to_the_pool() {
     );
     let read = inline.read(&short, first_integer);
     assert_eq!(read, Some(vec![42]));
-    let posts = store::list::<post::Entity>(
-        &db.reads(),
-        Condition::all(),
-        &total_order([], post::Column::Id),
-        None,
-    )
-    .await
-    .expect("handed back to the pool");
-    assert_eq!(posts.len(), 6);
+    assert_eq!(ran.load(Ordering::SeqCst), 1);
+
+    // A list longer than the budget: interrupted in place, answered through sea-orm.
+    app.db
+        .execute_unprepared(
+            "INSERT INTO categories (name, name_folded, updated_at) \
+             SELECT 'c' || n, 'c' || n, '2026-01-02T03:04:05.000Z' FROM \
+             (WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 2000) \
+              SELECT n FROM c)",
+        )
+        .await
+        .expect("add 2,000 categories");
+    let keys = total_order([], category::Column::Id);
+    let listed = store::list::<category::Entity>(&db.reads(), Condition::all(), &keys, None)
+        .await
+        .expect("handed back to the pool");
+    assert_eq!(ran.load(Ordering::SeqCst), 1, "not read in place");
+    let on_pool = store::list::<category::Entity>(&app.db, Condition::all(), &keys, None)
+        .await
+        .expect("read on the pool");
+    assert_eq!(listed.len(), 2002);
+    assert_eq!(listed, on_pool);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -266,8 +280,22 @@ async fn only_a_sqlite_file_reads_in_place() {
     let memory = agora::db::connect("sqlite::memory:")
         .await
         .expect("an in-memory database");
-    assert!(InlineReads::beside(&memory, 512, nothing.clone()).is_none());
+    assert!(InlineReads::beside(&memory, "sqlite::memory:", 512, nothing.clone()).is_none());
+    // A file name with `mode=memory` is an in-memory database too, whatever file has the name.
+    let dir = tempfile::tempdir().expect("a directory");
+    let file = format!("sqlite://{}", dir.path().join("app.db").display());
+    let on_file = agora::db::connect(&format!("{file}?mode=rwc"))
+        .await
+        .expect("a file");
+    let beside_file =
+        InlineReads::beside(&on_file, &format!("{file}?mode=rwc"), 512, nothing.clone());
+    assert!(beside_file.is_some());
+    let named = format!("{file}?mode=memory");
+    let in_memory = agora::db::connect(&named)
+        .await
+        .expect("a named in-memory database");
+    assert!(InlineReads::beside(&in_memory, &named, 512, nothing.clone()).is_none());
     if let Some(app) = TestApp::spawn(Backend::Postgres).await {
-        assert!(InlineReads::beside(&app.db, 512, nothing).is_none());
+        assert!(InlineReads::beside(&app.db, app.database_url(), 512, nothing).is_none());
     }
 }
