@@ -173,8 +173,8 @@ impl Application {
         self.state.group.clone()
     }
 
-    /// Serves until `shutdown` resolves, lets in-flight requests finish within the grace
-    /// period, then closes the database.
+    /// Serves until `shutdown` resolves, lets in-flight requests finish and open sockets and
+    /// event streams send their close within the grace period, then closes the database.
     ///
     /// # Errors
     /// When the database cannot be closed cleanly.
@@ -185,12 +185,29 @@ impl Application {
             self.database
         );
         let hub = self.hub.clone();
+        let began = Arc::new(std::sync::OnceLock::new());
+        let began_at = began.clone();
         let shutdown = async move {
             shutdown.await;
+            let _ = began_at.set(tokio::time::Instant::now());
             // Open sockets and event streams end now, so that the grace period is for requests.
             hub.close();
         };
+        // Each open socket or event stream holds one of these permits until it has closed.
+        let streams = self.state.connections.clone();
+        let most_streams = u32::try_from(self.hub.settings().max_connections).unwrap_or(u32::MAX);
         server::serve(self.listener, app(self.state), shutdown, self.timeouts).await;
+        // An upgraded socket is no longer the HTTP server's connection: without this wait the
+        // process could end before a socket had sent its "going away" close.
+        let all_closed = streams.acquire_many(most_streams);
+        let deadline = began
+            .get()
+            .copied()
+            .unwrap_or_else(tokio::time::Instant::now)
+            + self.timeouts.grace;
+        if tokio::time::timeout_at(deadline, all_closed).await.is_err() {
+            tracing::warn!("sockets still open after the grace period; closing them");
+        }
         self.hub.stop();
         if let Some(inline) = &self.db.inline {
             inline.close();
