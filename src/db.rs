@@ -15,8 +15,9 @@ use crate::store::direct::DirectReads;
 use crate::store::inline::InlineReads;
 use crate::store::rows::Reads;
 
-/// The database agora serves: sea-orm's connection pool and, on a SQLite file, the reads it
-/// runs in place beside it (`store::inline`).
+/// The database agora serves: sea-orm's connection pool and its backend's own way to read
+/// beside it: in place on a SQLite file (`store::inline`), straight on sqlx's pool on
+/// PostgreSQL (`store::direct`).
 #[derive(Clone, Debug)]
 pub struct Pool {
     /// The connection pool.
@@ -46,19 +47,17 @@ impl RequestDb {
         }
     }
 
-    /// What reads run on: the executor, and the pool's reads in place when it has them.
+    /// What reads run on: the executor, and the pool's own ways to read (never a
+    /// transaction's: its reads must see its writes).
     pub fn reads(&self) -> Reader<'_> {
-        match self {
-            Self::Pool(pool) => Reader {
-                executor: self.executor(),
-                inline: pool.inline.as_deref(),
-                direct: pool.direct.as_deref(),
-            },
-            Self::Atomic(_) => Reader {
-                executor: self.executor(),
-                inline: None,
-                direct: None,
-            },
+        let pool = match self {
+            Self::Pool(pool) => Some(pool),
+            Self::Atomic(_) => None,
+        };
+        Reader {
+            executor: self.executor(),
+            inline: pool.and_then(|pool| pool.inline.as_deref()),
+            direct: pool.and_then(|pool| pool.direct.as_deref()),
         }
     }
 }

@@ -248,18 +248,7 @@ fn bind(value: &Value) -> Option<ToSqlOutput<'_>> {
         Value::Float(Some(x)) => ValueRef::Real(f64::from(*x)),
         Value::Double(Some(x)) => ValueRef::Real(*x),
         Value::String(Some(text)) => ValueRef::Text(text.as_bytes()),
-        Value::Bool(None)
-        | Value::TinyInt(None)
-        | Value::SmallInt(None)
-        | Value::Int(None)
-        | Value::BigInt(None)
-        | Value::TinyUnsigned(None)
-        | Value::SmallUnsigned(None)
-        | Value::Unsigned(None)
-        | Value::BigUnsigned(None)
-        | Value::Float(None)
-        | Value::Double(None)
-        | Value::String(None) => ValueRef::Null,
+        null if super::sql::is_null(null) => ValueRef::Null,
         _ => return None,
     };
     Some(ToSqlOutput::Borrowed(value))

@@ -188,8 +188,8 @@ impl CountQuery {
     }
 }
 
-/// Whether a value is SQL NULL.
-fn is_null(value: &Value) -> bool {
+/// Whether a value is SQL NULL (of a type agora binds).
+pub(crate) fn is_null(value: &Value) -> bool {
     matches!(
         value,
         Value::Bool(None)
